@@ -1,0 +1,1 @@
+"""Staff accounts: users, teams, sessions and API tokens."""

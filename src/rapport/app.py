@@ -1,0 +1,44 @@
+"""Composition root: `create_app(settings)` builds the engine, sessions, routers and pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Connection, Engine
+
+from rapport import __version__
+from rapport.api import accounts, audit, customers, errors, health, sales, support
+from rapport.api.middleware import BodyLimit, RequestContext
+from rapport.settings import Settings
+from rapport.store.engine import make_engine, make_sessionmaker
+from rapport.web import pages
+
+API_PREFIX = "/api"
+
+
+def create_app(settings: Settings | None = None, *, bind: Engine | Connection | None = None) -> FastAPI:
+    """The whole HTTP application. `bind` lets tests pass a connection inside an outer transaction."""
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = FastAPI(
+        title="Rapport",
+        version=__version__,
+        description="An LLM-native CRM. Authenticate with `Authorization: Bearer <token>` (POST /api/auth/tokens).",
+    )
+    app.state.settings = settings
+    app.state.engine = bind if bind is not None else make_engine(settings.resolved_database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    errors.install(app)
+    for router in (health.router, accounts.router, customers.router, sales.router, support.router, audit.router):
+        app.include_router(router, prefix=API_PREFIX)
+    pages.install(app)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/app")
+
+    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app

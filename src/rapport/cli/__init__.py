@@ -1,0 +1,1 @@
+"""The `rapport` command line: one module per domain, assembled in main.py."""

@@ -1,0 +1,36 @@
+"""The `rapport` command: builds Settings once, then dispatches to the domain command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from rapport.cli import accounts, audit, db, demo, serve
+from rapport.cli.context import CliContext
+from rapport.errors import RapportError
+from rapport.settings import Settings
+
+app = typer.Typer(help="Rapport, an LLM-native CRM.", no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(db.app, name="db")
+app.add_typer(accounts.app, name="user")
+app.add_typer(audit.app, name="audit")
+app.command("init")(db.init)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Settings come from RAPPORT_* environment variables (see README, "Configure")."""
+    ctx.obj = CliContext(settings=Settings())
+
+
+def run() -> None:
+    try:
+        app()
+    except RapportError as exc:
+        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""The knowledge base: articles the assistant and agents answer from."""

@@ -1,0 +1,1 @@
+"""Who may see and do what, and the record of what they did."""

@@ -1,0 +1,1 @@
+"""What customers buy and what sales pursues: products, orders, pipelines and deals."""

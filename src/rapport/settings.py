@@ -1,0 +1,45 @@
+"""The one Settings object: every knob Rapport reads from the environment (prefix RAPPORT_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseModel):
+    """HTTP server and request limits."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(default=2_000_000, description="Requests with a larger body get 413.")
+    max_page_size: int = 200
+
+
+class AuthSettings(BaseModel):
+    """Sessions and tokens."""
+
+    session_ttl_s: int = 8 * 3600
+    cookie_name: str = "rapport_session"
+    cookie_secure: bool = Field(default=False, description="Set true behind HTTPS so cookies are never sent in clear.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Built once in the CLI callback or `create_app` and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="RAPPORT_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file, models and caches live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file (WAL mode) in data_dir."
+    )
+    log_level: str = "INFO"
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'rapport.db').resolve()}"

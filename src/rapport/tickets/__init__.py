@@ -1,0 +1,1 @@
+"""Support tickets: what a customer needs done, who does it, by when."""
