@@ -22,7 +22,7 @@ DEFAULT_STAGES = [
 
 
 @app.command("upgrade")
-def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade(ctx: typer.Context, revision: str = typer.Argument("heads", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
     settings = context.get(ctx).settings
     migrate.upgrade(settings.resolved_database_url, revision)

@@ -1,4 +1,8 @@
-"""Alembic, configured in code: `upgrade(url)` brings any database to the latest schema."""
+"""Alembic, configured in code: `upgrade(url)` brings any database to the latest schema.
+
+Each domain that adds tables after the first migration starts its own branch (`branch_labels=("<domain>",)`,
+`down_revision="0001"`), so domains never fight over one linear history; "heads" upgrades every branch.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head", connection: Connection | None = None) -> None:
+def upgrade(url: str, revision: str = "heads", connection: Connection | None = None) -> None:
     command.upgrade(alembic_config(url, connection), revision)
 
 
@@ -31,6 +35,7 @@ def current(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+            return ", ".join(sorted(heads)) if heads else None
     finally:
         engine.dispose()

@@ -1,33 +1,18 @@
-"""Imports every domain's tables so Base.metadata is complete (for Alembic and tests)."""
+"""Imports every domain's `models` module so Base.metadata is complete (for Alembic, tests and create_all).
 
-from rapport.accounts.models import AuthToken, Team, User
-from rapport.activities.models import Task
-from rapport.customers.models import Company, ConsentRecord, Customer, CustomerSourceId
-from rapport.interactions.models import Interaction
-from rapport.knowledge.models import KnowledgeArticle
-from rapport.privacy.models import AuditEvent
-from rapport.sales.models import Deal, Order, OrderLine, Pipeline, PipelineStage, Product
+Discovery instead of a hand-kept list: a new domain's tables are picked up by adding `<domain>/models.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import rapport
 from rapport.store.base import Base
-from rapport.tickets.models import Ticket
 
-__all__ = [
-    "AuditEvent",
-    "AuthToken",
-    "Base",
-    "Company",
-    "ConsentRecord",
-    "Customer",
-    "CustomerSourceId",
-    "Deal",
-    "Interaction",
-    "KnowledgeArticle",
-    "Order",
-    "OrderLine",
-    "Pipeline",
-    "PipelineStage",
-    "Product",
-    "Task",
-    "Team",
-    "Ticket",
-    "User",
-]
+for _module in pkgutil.walk_packages(rapport.__path__, prefix="rapport."):
+    if _module.name.endswith(".models") and _module.name != __name__:
+        importlib.import_module(_module.name)
+
+__all__ = ["Base"]
