@@ -58,10 +58,12 @@ def create_user(session: Session, principal: Principal, values: Mapping[str, Any
     email = values["email"].strip().lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Conflict(f"a user with email {email} already exists")
-    password = values.pop("password")
-    check_password_policy(password, email=email)
+    if "password_hash" not in values:  # callers inside Rapport may pass a hash made once for many users
+        password = values.pop("password")
+        check_password_policy(password, email=email)
+        values["password_hash"] = hash_password(password)
     team_ids = values.pop("team_ids", [])
-    values.update(email=email, role=str(values["role"]), password_hash=_hasher.hash(password))
+    values.update(email=email, role=str(values["role"]))
     user = users.create(session, principal, values)
     for team_id in team_ids:
         team = session.get(Team, team_id)
@@ -70,6 +72,10 @@ def create_user(session: Session, principal: Principal, values: Mapping[str, Any
         team.members.append(user)
     session.flush()
     return user
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def set_password(session: Session, user: User, password: str) -> None:

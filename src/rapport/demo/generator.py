@@ -212,6 +212,7 @@ def _max_id(engine: Engine, table: str) -> int:
 def _staff(session: Session, summary: DemoSummary) -> dict[str, list[User]]:
     by_role: dict[str, list[User]] = {}
     system = system_principal("cli")
+    password_hash = account_service.hash_password(DEMO_PASSWORD)  # Argon2 is slow on purpose: hash once for all
     for local, name, role, language, skills in STAFF:
         email = f"{local}@{STAFF_DOMAIN}"
         user = session.scalar(select(User).where(User.email == email))
@@ -219,7 +220,7 @@ def _staff(session: Session, summary: DemoSummary) -> dict[str, list[User]]:
             user = account_service.create_user(
                 session,
                 system,
-                {"email": email, "name": name, "role": role, "password": DEMO_PASSWORD, "language": language},
+                {"email": email, "name": name, "role": role, "password_hash": password_hash, "language": language},
             )
             user.skills = skills
         by_role.setdefault(str(role), []).append(user)
@@ -514,7 +515,7 @@ class _World:
         out: dict[str, list[dict[str, Any]]],
     ) -> None:
         rng = self.rng
-        count = rng.choices((0, 1, 2, 3), weights=(30, 45, 18, 7))[0]
+        count = rng.choices((0, 1, 2, 3), weights=(25, 47, 20, 8))[0]
         for _ in range(count):
             intent = rng.choices(self.intents, weights=self.intent_weights)[0]
             order = rng.choice(orders) if orders else None
@@ -591,9 +592,10 @@ class _World:
         for _, _, placed, product_index, status in orders:
             if status != "delivered" or rng.random() > 0.12:
                 continue
-            pid, name_en, name_zh, _, _, _ = self.products[product_index]
+            pid, name_en, name_zh, _, category, _ = self.products[product_index]
             rating = rng.choices((5, 4, 3, 2, 1), weights=(45, 25, 12, 8, 10))[0]
-            body = texts.render_review(rng, name_zh if language == "zh" else name_en, rating, language)
+            name = name_zh if language == "zh" else name_en
+            body = texts.render_review(rng, name, rating, language, category=category)
             at = min(placed + timedelta(days=rng.uniform(4, 30)), self.anchor - timedelta(minutes=1))
             self._interaction(out, cid, "review", "inbound", body, language, at, product=pid, rating=rating)
 

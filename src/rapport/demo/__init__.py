@@ -1,0 +1,1 @@
+"""Seeded, reproducible content for the demo company: people, products, customer texts and knowledge-base articles."""
