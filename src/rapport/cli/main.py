@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rapport.cli import accounts, audit, db, demo, serve
+from rapport.cli import accounts, ai, analytics, audit, db, demo, serve
 from rapport.cli.context import CliContext
 from rapport.errors import RapportError
 from rapport.settings import Settings
@@ -13,6 +13,8 @@ app = typer.Typer(help="Rapport, an LLM-native CRM.", no_args_is_help=True, pret
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(analytics.app, name="analytics")
+app.add_typer(ai.app, name="ai")
 app.command("init")(db.init)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

@@ -1,0 +1,1 @@
+"""The AI runtime: the gateway every model call passes, providers, local weights, embeddings."""
