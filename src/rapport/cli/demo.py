@@ -66,8 +66,8 @@ def demo(
     console.print(f"ready in {time.perf_counter() - started:.1f} s")
     console.print(f"[bold]Web:[/] {url}/app   [bold]API docs:[/] {url}/docs")
     console.print(f"[bold]Log in:[/] admin@{generator.STAFF_DOMAIN} / {generator.DEMO_PASSWORD}")
-    console.print(f"[bold]API token (admin):[/] {token}")
-    console.print(f'  curl -H "Authorization: Bearer {token}" {url}/api/customers?limit=5')
+    console.print(f"[bold]API token (admin):[/] {token}", soft_wrap=True)
+    console.print(f'  curl -H "Authorization: Bearer {token}" "{url}/api/customers?limit=5"', soft_wrap=True)
     if serve:
         from rapport.cli.serve import serve as run_server
 
