@@ -29,7 +29,9 @@ def free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-dir", type=Path, required=True, help="RAPPORT_DATA_DIR of a database built by `rapport demo`")
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="RAPPORT_DATA_DIR of a database built by `rapport demo`"
+    )
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--email", default="admin@rapport-demo.com")
     parser.add_argument("--password", default="rapport-demo")
@@ -75,7 +77,8 @@ def main() -> None:
         server.wait(10)
     timings.sort()
     q = statistics.quantiles(timings, n=100)
-    print(f"GET /api/customers/{{id}}/360 over {args.requests} random customers of {len(ids)} (mean {statistics.mean(sizes):.1f} orders shown)")
+    shown = statistics.mean(sizes)
+    print(f"GET /api/customers/{{id}}/360, {args.requests} random customers of {len(ids)} ({shown:.1f} orders shown)")
     print(f"p50 {q[49]:.1f} ms   p95 {q[94]:.1f} ms   p99 {q[98]:.1f} ms   max {timings[-1]:.1f} ms")
 
 

@@ -26,7 +26,7 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 
 extras=""
-[[ $DEV == 1 ]] && extras="[dev]"
+[[ $DEV == 1 ]] && extras="[dev,bench]"
 stamp=".venv/.rapport-installed$( [[ $DEV == 1 ]] && echo -dev )"
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
@@ -44,7 +44,7 @@ PIP_CONSTRAINT="$PWD/constraints.txt" scripts/install-llama.sh .venv
 if [[ $DEV == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   else
     echo "note: install Chromium (Debian: apt-get install chromium) to run the browser tests" >&2
   fi

@@ -35,6 +35,14 @@ def _commands(group: Any, prefix: str) -> list[str]:
     return found
 
 
+def _documented(command: str) -> bool:
+    """`rapport x y` is documented as such, or in a row of its group: "`rapport x list` / `y` / ..."."""
+    if f"`{command}" in README:
+        return True
+    group, _, leaf = command.rpartition(" ")
+    return any(f"`{group} " in line and f"`{leaf}`" in line for line in README.splitlines())
+
+
 def test_every_setting_is_in_the_readme() -> None:
     missing = [name for name in _env_names(Settings, "RAPPORT_") if f"`{name}`" not in README]
 
@@ -44,6 +52,6 @@ def test_every_setting_is_in_the_readme() -> None:
 def test_every_cli_command_is_in_the_readme() -> None:
     group = typer.main.get_command(app)
 
-    missing = [cmd for cmd in _commands(group, "rapport ") if f"`{cmd}" not in README]
+    missing = [cmd for cmd in _commands(group, "rapport ") if not _documented(cmd)]
 
     assert missing == []

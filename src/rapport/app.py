@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import Connection, Engine
 
 from rapport import __version__
-from rapport.api import accounts, audit, customers, errors, health, sales, support
+from rapport.ai.gateway import Gateway
+from rapport.api import accounts, ai, analytics, audit, automation, customers, errors, health, ingest, sales, support
 from rapport.api.middleware import BodyLimit, RequestContext
 from rapport.settings import Settings
 from rapport.store.engine import make_engine, make_sessionmaker
@@ -30,8 +31,21 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
     app.state.settings = settings
     app.state.engine = bind if bind is not None else make_engine(settings.resolved_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    # The one path to a model; providers are built (and weights loaded) only when a feature first asks.
+    app.state.gateway = Gateway(settings, app.state.sessionmaker)
     errors.install(app)
-    for router in (health.router, accounts.router, customers.router, sales.router, support.router, audit.router):
+    for router in (
+        health.router,
+        accounts.router,
+        customers.router,
+        sales.router,
+        support.router,
+        audit.router,
+        ai.router,
+        analytics.router,
+        automation.router,
+        ingest.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     pages.install(app)
 

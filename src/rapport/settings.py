@@ -7,6 +7,12 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rapport.analytics.schemas import AnalyticsSettings
+from rapport.automation.schemas import AutomationSettings
+from rapport.jobs.settings import QueueSettings
+from rapport.mail.schemas import MailSettings
+from rapport.reports.schemas import ReportSettings
+
 
 class ApiSettings(BaseModel):
     """HTTP server and request limits."""
@@ -28,7 +34,9 @@ class AuthSettings(BaseModel):
 class LLMSettings(BaseModel):
     """Which language model answers, and the limits every call runs under (see docs/AI.md)."""
 
-    provider: str = Field(default="local", description="local (in-process GGUF), openai (any OpenAI-compatible URL), none")
+    provider: str = Field(
+        default="local", description="local (in-process GGUF), openai (any OpenAI-compatible URL), none"
+    )
     local_model: str = Field(default="qwen2.5-coder-1.5b-instruct-q4_k_m", description="Name in rapport.ai.weights.")
     n_threads: int | None = Field(default=None, description="llama.cpp threads; default half the CPUs.")
     base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://gpu:8000/v1.")
@@ -57,6 +65,11 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rapport.cli import accounts, ai, analytics, audit, db, demo, serve
+from rapport.cli import accounts, ai, analytics, audit, automation, db, demo, ingest, jobs, mail, reports, serve
 from rapport.cli.context import CliContext
 from rapport.errors import RapportError
 from rapport.settings import Settings
@@ -13,8 +13,15 @@ app = typer.Typer(help="Rapport, an LLM-native CRM.", no_args_is_help=True, pret
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="user")
 app.add_typer(audit.app, name="audit")
-app.add_typer(analytics.app, name="analytics")
 app.add_typer(ai.app, name="ai")
+app.add_typer(analytics.app, name="analytics")
+app.add_typer(ingest.app)  # import, export, imports, duplicates
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(automation.rules_app, name="rules")
+app.add_typer(automation.app, name="automation")
+app.add_typer(reports.app, name="reports")
+app.add_typer(mail.app, name="mail")
+app.command("worker")(jobs.worker)
 app.command("init")(db.init)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

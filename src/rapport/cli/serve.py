@@ -15,7 +15,11 @@ def serve(
 ) -> None:
     """Serve the web UI and the REST API (OpenAPI docs at /docs)."""
     from rapport.app import create_app
+    from rapport.jobs import queue
 
     settings = context.get(ctx).settings
     app = create_app(settings)
-    uvicorn.run(app, host=host or settings.api.host, port=port or settings.api.port, log_level="warning")
+    # With the embedded (SQLite) queue, worker threads and the periodic schedule run in this same process, so one
+    # command runs everything on a laptop; with Redis, run `rapport worker` processes beside it.
+    with queue.serving(settings, bind=app.state.engine, state=app.state):
+        uvicorn.run(app, host=host or settings.api.host, port=port or settings.api.port, log_level="warning")

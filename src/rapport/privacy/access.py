@@ -51,6 +51,7 @@ ENTITIES = (
     "users",
     "teams",
     "audit",
+    "analytics",
 )
 
 # The permission matrix. A missing entity means no access at all.
@@ -65,6 +66,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "users": RO,
         "teams": RO,
         "audit": RO,
+        "analytics": frozenset({R, C}),
     },
     Role.sales: {
         "customers": RCU,
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "knowledge": RO,
         "users": RO,
         "teams": RO,
+        "analytics": RO,
     },
     Role.support: {
         "customers": frozenset({R, U}),
@@ -104,12 +107,49 @@ PERMISSIONS: dict[Role, dict[str, frozenset[Action]]] = {
         "knowledge": RO,
         "users": RO,
         "teams": RO,
+        "analytics": RO,
     },
     Role.analyst: dict.fromkeys(
         ("customers", "companies", "products", "orders", "interactions", "tickets", "deals", "pipelines", "knowledge"),
         RO,
-    ),
+    )
+    | {"analytics": RO},
 }
+
+# Imports and exports (rapport.ingest). Reps may start imports and read and fix their own batches (record reach
+# follows who started a batch); importing also needs create and update on the imported entity. Anyone may export,
+# but only an entity they can read, with their own masking applied.
+ENTITIES = (*ENTITIES, "imports", "exports")  # type: ignore[assignment]
+PERMISSIONS[Role.admin].update(imports=ALL, exports=ALL)
+PERMISSIONS[Role.manager].update(imports=ALL, exports=RO)
+for _role in (Role.sales, Role.support, Role.marketing):
+    PERMISSIONS[_role].update(imports=RCU, exports=RO)
+PERMISSIONS[Role.analyst].update(exports=RO)
+
+# Widget conversations of the customer-service assistant (rapport.assistant): support works them (take over,
+# reply, close); managers and admins too; analysts read them.
+ENTITIES = (*ENTITIES, "conversations")  # type: ignore[assignment]
+PERMISSIONS[Role.admin].update(conversations=ALL)
+PERMISSIONS[Role.manager].update(conversations=ALL)
+PERMISSIONS[Role.support].update(conversations=RCU)
+PERMISSIONS[Role.analyst].update(conversations=RO)
+
+# Trained classifiers (rapport.ai.classifier): admins and managers train, promote, roll back and configure them; every
+# other role may use them (read: predict, see versions and reports). Correcting a label needs update on the record.
+ENTITIES = (*ENTITIES, "models")  # type: ignore[assignment]
+PERMISSIONS[Role.admin].update(models=ALL)
+PERMISSIONS[Role.manager].update(models=ALL)
+for _role in (Role.sales, Role.support, Role.marketing, Role.analyst):
+    PERMISSIONS[_role].update(models=RO)
+
+# Business process automation (rapport.automation, .jobs, .reports): admins and managers run it; everyone else may
+# read the workflow rules and the reports; analysts may also look at the job queue.
+ENTITIES = (*ENTITIES, "rules", "jobs", "reports")  # type: ignore[assignment]
+for _role in (Role.admin, Role.manager):
+    PERMISSIONS[_role].update(rules=ALL, jobs=ALL, reports=ALL)
+for _role in (Role.sales, Role.support, Role.marketing):
+    PERMISSIONS[_role].update(rules=RO, reports=RO)
+PERMISSIONS[Role.analyst].update(rules=RO, jobs=RO, reports=RO)
 
 # Record-level reach per role. Sales and support see what they own or are assigned; managers their teams'.
 REACH: dict[Role, Reach] = {

@@ -1,0 +1,1 @@
+"""Customer analytics: behaviour features, segments, lifetime value, churn risk, interests, cohorts, summaries."""

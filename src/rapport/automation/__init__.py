@@ -1,0 +1,1 @@
+"""Business process automation: ticket triage, assignment and SLA escalation, workflow rules, follow-up tasks."""

@@ -1,0 +1,1 @@
+"""The email channel: an outbox (SMTP or .eml files) and mailbox import into interactions and tickets."""
