@@ -9,13 +9,20 @@ from __future__ import annotations
 import resource
 import statistics
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rapport.ai import weights
 from rapport.ai.gateway import Gateway
-from rapport.ai.providers import ChatMessage, CompletionRequest, LocalGGUFProvider
+from rapport.ai.providers import (
+    ChatMessage,
+    Completion,
+    CompletionRequest,
+    LocalGGUFProvider,
+    ProviderCapabilities,
+)
 from rapport.settings import LLMSettings, Settings
 
 LONG_PROMPT = (
@@ -40,6 +47,7 @@ class ModelSpeed:
 class GatewayOverhead:
     direct_ms: float
     gateway_ms: float
+    own_ms: float  # the gateway's own time per call: its wall time minus the time inside the provider
 
     @property
     def overhead_pct(self) -> float:
@@ -106,10 +114,11 @@ def measure_gateway_overhead(name: str, data_dir: Path, *, rounds: int = 5, max_
     engine = make_engine("sqlite://")
     Base.metadata.create_all(engine)
     settings = Settings(data_dir=data_dir, llm=LLMSettings(provider="local", cache=False))
-    gateway = Gateway(settings, sessionmaker(engine), providers={"local": provider})
     messages: list[ChatMessage] = [{"role": "user", "content": SHORT_PROMPT}]
     llama: Any = provider._load_locked()  # the very llama object the provider uses: the honest "direct" baseline
-    direct, through = [], []
+    timed = _TimedProvider(provider)
+    gateway = Gateway(settings, sessionmaker(engine), providers={"local": timed})
+    direct, through, own = [], [], []
     for _ in range(rounds):
         began = time.perf_counter()
         llama.create_chat_completion(messages=list(messages), max_tokens=max_tokens, temperature=0.0, seed=0)
@@ -117,4 +126,34 @@ def measure_gateway_overhead(name: str, data_dir: Path, *, rounds: int = 5, max_
         began = time.perf_counter()
         gateway.complete("bench", messages, max_tokens=max_tokens, use_cache=False)
         through.append((time.perf_counter() - began) * 1000)
-    return GatewayOverhead(direct_ms=statistics.median(direct), gateway_ms=statistics.median(through))
+        own.append(through[-1] - timed.last_ms)
+    return GatewayOverhead(
+        direct_ms=statistics.median(direct), gateway_ms=statistics.median(through), own_ms=statistics.median(own)
+    )
+
+
+class _TimedProvider:
+    """Passes calls through and remembers how long the provider itself took, to isolate the gateway's own cost."""
+
+    def __init__(self, inner: LocalGGUFProvider) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.last_ms = 0.0
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return self.inner.capabilities
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def complete(self, request: CompletionRequest) -> Completion:
+        began = time.perf_counter()
+        try:
+            return self.inner.complete(request)
+        finally:
+            self.last_ms = (time.perf_counter() - began) * 1000
+
+    def stream(self, request: CompletionRequest) -> Iterator[str]:
+        return self.inner.stream(request)

@@ -123,5 +123,6 @@ def bench(
     overhead = measure_gateway_overhead(settings.llm.local_model, settings.data_dir, rounds=overhead_rounds)
     console.print(
         f"gateway vs llama-cpp-python direct, same prompt, median of {overhead_rounds}: "
-        f"{overhead.gateway_ms:.0f} ms vs {overhead.direct_ms:.0f} ms → overhead {overhead.overhead_pct:+.1f}%"
+        f"{overhead.gateway_ms:.0f} ms vs {overhead.direct_ms:.0f} ms → {overhead.overhead_pct:+.1f}%; "
+        f"the gateway's own time per call {overhead.own_ms:.1f} ms ({overhead.own_ms / overhead.direct_ms:.2%})"
     )
