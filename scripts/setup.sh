@@ -26,8 +26,11 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 
 extras=""
-[[ $DEV == 1 ]] && extras="[dev,bench]"
-stamp=".venv/.rapport-installed$( [[ $DEV == 1 ]] && echo -dev )"
+stamp=".venv/.rapport-installed"
+if [[ $DEV == 1 ]]; then
+  extras="[dev,bench]"
+  stamp="$stamp-dev"
+fi
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "==> installing Python packages (pinned in constraints.txt)"
