@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,12 @@ from rapport.errors import Invalid
 from tests.analytics.conftest import frames_of
 
 CDNOW = Path(__file__).parents[3] / "shared" / "datasets" / "cdnow"
-needs_cdnow = pytest.mark.skipif(not (CDNOW / "cdnow_customers_summary.csv").exists(), reason="CDNOW not in shared/")
+# shared/ lies beside the checkout in CI and on developers' machines; a laptop clone without it skips these two,
+# but under CI a missing data set is a failure, never a skip.
+needs_cdnow = pytest.mark.skipif(
+    not (CDNOW / "cdnow_customers_summary.csv").exists() and os.environ.get("CI") != "true",
+    reason="CDNOW is not in ../shared/datasets",
+)
 MODEL = clv.BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
 
 
