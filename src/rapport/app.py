@@ -10,7 +10,21 @@ from sqlalchemy import Connection, Engine
 
 from rapport import __version__
 from rapport.ai.gateway import Gateway
-from rapport.api import accounts, ai, analytics, audit, automation, customers, errors, health, ingest, sales, support
+from rapport.api import (
+    accounts,
+    ai,
+    analytics,
+    assistant,
+    audit,
+    automation,
+    customers,
+    errors,
+    health,
+    ingest,
+    models,
+    sales,
+    support,
+)
 from rapport.api.middleware import BodyLimit, RequestContext
 from rapport.settings import Settings
 from rapport.store.engine import make_engine, make_sessionmaker
@@ -45,6 +59,8 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
         analytics.router,
         automation.router,
         ingest.router,
+        models.router,
+        assistant.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     pages.install(app)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rapport.analytics.schemas import AnalyticsSettings
+from rapport.assistant.settings import AssistantSettings
 from rapport.automation.schemas import AutomationSettings
 from rapport.jobs.settings import QueueSettings
 from rapport.mail.schemas import MailSettings
@@ -52,6 +53,20 @@ class LLMSettings(BaseModel):
     )
 
 
+class EmbeddingSettings(BaseModel):
+    """How texts become vectors (see docs/EMBEDDINGS.md). Which embedder a feature uses is that feature's setting."""
+
+    threads: int | None = Field(default=None, description="Threads per local embedder; default: the library's.")
+    batch_size: int = Field(default=32, description="Texts per batch.")
+    cache_size: int = Field(default=4096, description="Vectors kept in memory by text (0: no cache).")
+    base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible /embeddings server for the `openai` embedder, e.g. http://gpu:8000/v1.",
+    )
+    model: str | None = Field(default=None, description="Model name to ask that server for.")
+    api_key: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything configurable. Built once in the CLI callback or `create_app` and passed down."""
 
@@ -65,6 +80,8 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     automation: AutomationSettings = Field(default_factory=AutomationSettings)

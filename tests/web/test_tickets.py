@@ -225,3 +225,56 @@ def test_browser_work_a_ticket_with_its_reply(page: Any, live_server: LiveServer
     page.get_by_role("button", name="Save").first.click()
     page.get_by_text("Saved.").wait_for()
     assert page.get_by_label("Status", exact=True).input_value() == "closed"
+
+
+def test_draft_button_fills_the_reply_with_a_grounded_draft_and_its_sources(
+    client: TestClient, session: Session, login: Callable[[User], str], tmp_path: Any
+) -> None:
+    from tests.assistant.kit import add_articles, make_runtime
+
+    add_articles(session)
+    app: Any = client.app
+    runtime = make_runtime(app.state.sessionmaker, tmp_path)  # the test embedder and no model: passages quoted
+    runtime.index.ensure_fresh(runtime.sessions, force=True)
+    app.state.assistant = runtime
+    csrf = login(make_user(session, Role.admin))
+    customer = make_customer(session, full_name="Li Na")
+    ticket = make_ticket(session, customer, subject="Error E-517 while charging", language="en")
+
+    html = client.get(f"/app/tickets/{ticket.id}").text
+    drafted = client.post(f"/app/tickets/{ticket.id}/draft", data={"csrf_token": csrf})
+
+    assert 'data-testid="draft-ai"' in html
+    assert drafted.status_code == 200, drafted.text
+    assert 'data-testid="draft-sources"' in drafted.text
+    assert 'href="/kb/device-error-codes"' in drafted.text
+
+
+def test_detail_shows_the_words_behind_the_triage_intent(
+    client: TestClient, session: Session, login: Callable[[User], str]
+) -> None:
+    from rapport.automation.models import TicketTriage
+    from rapport.kit.clock import utcnow
+
+    login(make_user(session, Role.admin))
+    ticket = make_ticket(session, make_customer(session), intent="refund_request", language="en")
+    words = [{"word": "refund", "label": "refund_request", "weight": 1.2, "where": "text"}]
+    explanation = {"label": "refund_request", "confidence": 0.91, "model": "ticket-intent@2", "words": words}
+    session.add(
+        TicketTriage(
+            ticket_id=ticket.id,
+            intent="refund_request",
+            priority="normal",
+            sentiment="neutral",
+            language="en",
+            explanations={"intent": explanation},
+            triaged_at=utcnow(),
+        )
+    )
+    session.flush()
+
+    html = client.get(f"/app/tickets/{ticket.id}").text
+
+    assert 'data-testid="intent-explanation"' in html
+    assert ">refund</mark>" in html
+    assert "ticket-intent@2" in html

@@ -157,3 +157,41 @@ class _TimedProvider:
 
     def stream(self, request: CompletionRequest) -> Iterator[str]:
         return self.inner.stream(request)
+
+
+@dataclass(frozen=True)
+class EmbedderSpeed:
+    name: str
+    load_s: float
+    texts_per_s: float
+    dimension: int
+
+
+# Support-style sentences of mixed length, English and Chinese, repeated to a fixed count for the embeddings/s figure.
+EMBED_TEXTS = [
+    "Where is my order? It has not moved for a week.",
+    "How do I return a pair of shoes that do not fit?",
+    "Can I change the delivery address after paying?",
+    "The charger stopped working after two days; I would like a replacement or a refund.",
+    "我的订单什么时候发货？",
+    "退货需要多长时间才能退款？",
+    "Do you ship to Canada, and how much does it cost?",
+    "I was charged twice for order 10234, please refund one of the payments as soon as possible.",
+]
+
+
+def measure_embedder(name: str, settings: Settings, *, texts: int = 256) -> EmbedderSpeed:
+    """Load time and texts/s of one embedder (after a warm-up batch), with the `embeddings` settings."""
+    from rapport.ai.embeddings import embedder_for
+
+    batch = [EMBED_TEXTS[i % len(EMBED_TEXTS)] + f" ({i})" for i in range(texts)]  # distinct: no cache hits
+    started = time.perf_counter()
+    uncached = settings.model_copy(update={"embeddings": settings.embeddings.model_copy(update={"cache_size": 0})})
+    embedder = embedder_for(name, uncached)
+    embedder.warm_up()
+    embedder.embed(batch[:8], kind="passage")
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    vectors = embedder.embed(batch, kind="passage")
+    elapsed = time.perf_counter() - started
+    return EmbedderSpeed(name, load_s, texts / elapsed, int(vectors.shape[1]))

@@ -149,12 +149,15 @@ def run_triage(
 ) -> TriageRead:
     """Triage the ticket now (then route it if unassigned and run the ticket.created rules, as automation)."""
     ticket_service.tickets.get(db, principal, ticket_id, action=Action.update, audit_read=False)
+    from rapport.labels.triage import triage_for  # the promoted intent model, when there is one
+
     arrival = flows.on_ticket_arrived(
         db,
         AUTOMATION,
         ticket_id,
         settings=automation_tasks.configured(settings),
         mail=automation_tasks.mail_configured(settings),
+        triage=triage_for(db, settings),
     )
     deferred.enqueue_all_after_commit(db, queue, arrival.then)
     return TriageRead.model_validate(triage_service.get(db, principal, ticket_id))

@@ -39,9 +39,16 @@ def mail_configured(settings: Settings) -> MailSettings:
 
 def triage_ticket(bind: Engine | Connection, settings: Settings, *, ticket_id: int) -> Summary:
     """tickets.triage: triage, route and run the ticket.created rules for one ticket."""
+    from rapport.labels.triage import triage_for  # the trained intent model, when one is promoted
+
     with session_scope(make_sessionmaker(bind)) as session:
         arrival = flows.on_ticket_arrived(
-            session, AUTOMATION, ticket_id, settings=configured(settings), mail=mail_configured(settings)
+            session,
+            AUTOMATION,
+            ticket_id,
+            settings=configured(settings),
+            mail=mail_configured(settings),
+            triage=triage_for(session, settings),
         )
     return {**arrival.summary(), "then": arrival.then}
 

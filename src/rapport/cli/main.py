@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from rapport.cli import accounts, ai, analytics, audit, automation, db, demo, ingest, jobs, mail, reports, serve
+from rapport.cli import (
+    accounts,
+    ai,
+    analytics,
+    assistant,
+    audit,
+    automation,
+    db,
+    demo,
+    evaluate,
+    ingest,
+    jobs,
+    mail,
+    model,
+    reports,
+    serve,
+)
 from rapport.cli.context import CliContext
 from rapport.errors import RapportError
 from rapport.settings import Settings
@@ -15,6 +31,9 @@ app.add_typer(accounts.app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(ai.app, name="ai")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(model.app, name="model")
+app.add_typer(evaluate.app, name="eval")
+app.add_typer(assistant.app, name="kb")
 app.add_typer(ingest.app)  # import, export, imports, duplicates
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(automation.rules_app, name="rules")

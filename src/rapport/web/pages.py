@@ -7,7 +7,18 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from rapport.errors import NotFound
-from rapport.web import accounts, customers, dashboards, home, imports, knowledge, lists, progress, tickets
+from rapport.web import (
+    accounts,
+    assistant,
+    customers,
+    dashboards,
+    home,
+    imports,
+    knowledge,
+    lists,
+    progress,
+    tickets,
+)
 from rapport.web.kit import HERE, PageRoute
 
 ROUTERS = (
@@ -20,6 +31,7 @@ ROUTERS = (
     imports.router,
     lists.router,
     progress.router,
+    assistant.router,
 )
 
 # Last, so that a mistyped page address gets a page saying so rather than the API's JSON 404.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from rapport.accounts import service as account_service
 from rapport.accounts.models import User
 from rapport.api.deps import DbSession
+from rapport.automation.models import TicketTriage
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer
 from rapport.customers.schemas import CustomerRead
@@ -146,7 +147,9 @@ def _customer_of(db: Session, principal: Principal, customer_id: int) -> Custome
         return None
 
 
-def _detail_context(db: Session, viewer: Viewer, ticket: Ticket, *, draft: str | None = None) -> dict[str, Any]:
+def _detail_context(
+    db: Session, viewer: Viewer, ticket: Ticket, *, draft: str | None = None, sources: list[Any] | None = None
+) -> dict[str, Any]:
     principal = viewer.principal
     customer = _customer_of(db, principal, ticket.customer_id)
     conversation = []
@@ -160,6 +163,7 @@ def _detail_context(db: Session, viewer: Viewer, ticket: Ticket, *, draft: str |
         name = customer.full_name
     return {
         "ticket": TicketRead.model_validate(ticket),
+        "triage": db.get(TicketTriage, ticket.id),
         "customer": customer,
         "conversation": conversation,
         "agents": agents,
@@ -171,6 +175,7 @@ def _detail_context(db: Session, viewer: Viewer, ticket: Ticket, *, draft: str |
         "status_after_reply": STATUS_AFTER_REPLY,
         "may_update": viewer.can("tickets", "update"),
         "may_reply": viewer.can("interactions", "create") and customer is not None,
+        "draft_sources": sources or [],
         "draft": draft
         if draft is not None
         else replies.template_reply(ticket.intent, ticket.language, name=name, agent=viewer.name),
@@ -197,6 +202,19 @@ def update_ticket(
         context = _detail_context(db, viewer, ticket)
         return render(request, "tickets/_side.html", {**context, "saved": True})
     return redirect(f"/app/tickets/{ticket_id}", request)
+
+
+@router.post("/tickets/{ticket_id}/draft")
+def draft_reply(request: Request, ticket_id: RecordId, db: DbSession, viewer: CurrentViewer) -> Response:
+    """Agent assist: the reply box filled with a draft grounded in the knowledge base and the customer's records, with
+    its sources listed; nothing is sent until the agent edits and sends it."""
+    from rapport.api.assistant import runtime_for  # the app's assistant, built on first use
+    from rapport.assistant.assist import draft_reply as make_draft
+
+    drafted = make_draft(runtime_for(request.app), viewer.principal, ticket_id)
+    ticket = ticket_service.tickets.get(db, viewer.principal, ticket_id, audit_read=False)
+    context = _detail_context(db, viewer, ticket, draft=drafted.text, sources=drafted.citations)
+    return render(request, "tickets/detail.html", context)
 
 
 @router.post("/tickets/{ticket_id}/reply")

@@ -1,0 +1,1 @@
+"""The customer-service assistant: knowledge-base index, conversations, grounded answers, customer tools, handoff."""

@@ -1,0 +1,1 @@
+"""Labels of CRM records: training data for the classifiers, agents' corrections, and what the models said."""
