@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from rapport.jobs.queue import Queue, wait_for
 from rapport.jobs.settings import QueueSettings
 
-LEASE_S = 2.0
+LEASE_S = 5.0  # long enough that a loaded CI machine does not miss a heartbeat and re-run a live job
 
 
 @pytest.fixture
