@@ -72,6 +72,24 @@ def test_parse_datetime_reads_naive_times_in_the_import_zone() -> None:
     assert parse_datetime("2021-03-04 18:00", tz=ZoneInfo("Asia/Shanghai")) == datetime(2021, 3, 4, 10, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("raw", "instant"),
+    [
+        ("2022-08-17T13:21:35Z", datetime(2022, 8, 17, 13, 21, 35, tzinfo=UTC)),
+        ("2022-08-17T13:21:35+08:00", datetime(2022, 8, 17, 5, 21, 35, tzinfo=UTC)),
+        ("2022-08-17 13:21:35", datetime(2022, 8, 17, 5, 21, 35, tzinfo=UTC)),  # read in the import's zone
+    ],
+)
+def test_parse_datetime_iso_instants_take_the_short_way_to_the_same_answer(raw: str, instant: datetime) -> None:
+    assert parse_datetime(raw, tz=ZoneInfo("Asia/Shanghai")) == instant
+
+
+@pytest.mark.parametrize("raw", ["2021-13-01T00:00:00Z", "2021-02-30T10:00:00Z", "2021-03-04T10:00:60Z"])
+def test_parse_datetime_iso_lookalikes_that_do_not_exist_are_refused_with_a_reason(raw: str) -> None:
+    with pytest.raises(ValueError, match="is not a"):
+        parse_datetime(raw)
+
+
 def test_parse_datetime_refuses_impossible_times() -> None:
     with pytest.raises(ValueError, match="time"):
         parse_datetime("2021-03-04 25:61")

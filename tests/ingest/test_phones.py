@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import phonenumbers
 import pytest
@@ -57,3 +58,21 @@ def test_fast_paths_agree_with_libphonenumber(region: str) -> None:
         assert phonenumbers.is_possible_number(parsed), text
         assert fast == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), text
     assert answered > 0
+
+
+def _outcome(clean: Any, raw: str, region: str | None) -> tuple[str, object]:
+    try:
+        return "clean", clean(raw, region)
+    except ValueError as exc:
+        return "refused", str(exc)
+
+
+@pytest.mark.parametrize(
+    "raw", ["+14155550134", "+8613912345678", "+442079460958", "+85291234567", "+1415555013", "+999123456", "+0012345"]
+)
+@pytest.mark.parametrize("region", [None, "US", "CN"])
+def test_a_plain_e164_cell_is_cleaned_as_one_number_would_be(raw: str, region: str | None) -> None:
+    """clean_phones' shortcut for `+` and digits only gives what splitting and clean_phone give."""
+    single = _outcome(clean_phone, raw, region)
+
+    assert _outcome(clean_phones, raw, region) == (single if single[0] == "refused" else ("clean", [single[1]]))

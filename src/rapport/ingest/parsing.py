@@ -21,6 +21,9 @@ from dateutil import parser as date_parser
 from rapport.ingest.cleaning import normalise
 
 _ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 _ZH_DATE: Final = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(.*)$")
 _NUMERIC_DATE: Final = re.compile(r"^(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?:[ T,]+(.+))?$")
 _TIME: Final = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(.*)$", re.I)
@@ -94,6 +97,14 @@ def parse_datetime(raw: Any, *, tz: tzinfo = UTC, dayfirst: bool = False) -> dat
         return datetime.combine(raw, time(), tzinfo=tz).astimezone(UTC)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return _from_number(raw)
+    if raw.__class__ is str and _ISO_DATETIME.fullmatch(raw):
+        # the commonest form in exports (`2022-08-17T13:21:35Z`): nothing to normalise, no zone name to look for
+        try:
+            value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
+        except ValueError:
+            pass  # e.g. month 13: the full path below gives the reason
+        else:
+            return (value if value.tzinfo is not None else value.replace(tzinfo=tz)).astimezone(UTC)
     return _parse(normalise(raw), dayfirst=dayfirst, tz=tz, keep_wall_date=False)
 
 

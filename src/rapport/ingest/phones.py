@@ -112,9 +112,18 @@ def clean_phone(raw: Any, region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_PLAIN_E164: Final = re.compile(r"\+[0-9]{6,20}")  # ASCII digits only: full-width ones need NFKC first
+_PHONE_SPLIT: Final = re.compile(r"[;,/\n]|\s{2,}")
+
+
 def clean_phones(raw: Any, region: str | None = None) -> list[str]:
     """Several numbers in one cell, separated by `;`, `/`, `,` or a line break."""
-    parts = raw if isinstance(raw, list) else re.split(r"[;,/\n]|\s{2,}", str(raw))
+    if raw.__class__ is str and _PLAIN_E164.fullmatch(raw):
+        # one number already written as E.164 (`+8613912345678`): nothing to split, strip or normalise first
+        fast = _fast_e164(raw)
+        if fast is not None:
+            return [fast]
+    parts = raw if isinstance(raw, list) else _PHONE_SPLIT.split(str(raw))
     phones = [clean_phone(p, region) for p in parts if str(p).strip()]
     if not phones:
         raise ValueError("the phone is empty")

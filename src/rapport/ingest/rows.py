@@ -18,11 +18,18 @@ from typing import Any, Final
 from rapport.errors import Invalid
 from rapport.ingest import cleaning, freetext, parsing, phones
 from rapport.ingest.fields import Field, fields_of
+from rapport.ingest.memo import Answer, ColumnMemo
 from rapport.ingest.readers import Record
 from rapport.kit.clock import utcnow
 
 CENT: Final = Decimal("0.01")
 _MULTI: Final = frozenset({"emails", "phones", "list"})
+# Kinds whose cleaner reads only the raw text and the import's options (phones: and the row's country), so the
+# answer for a text seen before can be remembered. Amounts are not: they also note the row's currency.
+_PURE: Final = frozenset(
+    {"text", "block", "message", "name", "emails", "phones", "gender", "bool", "country", "language", "date"}
+    | {"datetime", "currency", "int", "list", "choice", "domain", "rating"}
+)
 OLDEST_BIRTH: Final = date(1900, 1, 1)
 OLDEST_EVENT: Final = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -103,9 +110,15 @@ class Context:
         self.tz: tzinfo = parsing.zone(options.timezone)
         targets = fields_of(entity)
         ordered = sorted(mapping.items(), key=lambda item: targets[item[1]].kind != "country")
-        # (column, field, its cleaner, may several columns feed it?) once, not per row
-        self.steps: list[tuple[str, Field, Cleaner, bool]] = [
-            (column, targets[name], CLEANERS[targets[name].kind], targets[name].kind in _MULTI)
+        # (column, field, its cleaner, may several columns feed it?, its memo) once, not per row
+        self.steps: list[tuple[str, Field, Cleaner, bool, ColumnMemo | None]] = [
+            (
+                column,
+                targets[name],
+                CLEANERS[targets[name].kind],
+                targets[name].kind in _MULTI,
+                ColumnMemo(by_region=targets[name].kind == "phones") if targets[name].kind in _PURE else None,
+            )
             for column, name in ordered
         ]
         self.now = utcnow()
@@ -117,21 +130,41 @@ def prepare(ctx: Context, record: Record) -> Prepared:
         row.fail("_row", "structure", record.problem)
         return row
     values, out = record.values, row.values
-    for column, target, cleaner, multi in ctx.steps:
+    for column, target, cleaner, multi, memo in ctx.steps:
         raw = values.get(column)
         if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
             continue
-        try:
-            value = cleaner(raw, target, ctx, row)
-        except ValueError as exc:
-            row.fail(target.name, _code(target.kind, str(exc)), str(exc), column)
-            continue
+        if memo is not None and memo.is_on and raw.__class__ is str:
+            key = (raw, out.get("country") or ctx.options.region) if memo.by_region else raw
+            answer = memo.answers.get(key)
+            if answer is None:
+                answer = _clean_once(cleaner, raw, target, ctx, row)
+                memo.remember(key, answer)
+            value, error = answer
+            if error is not None:
+                row.fail(target.name, _code(target.kind, error), error, column)
+                continue
+            if value.__class__ is list:
+                value = value.copy()  # rows must not share a list another step may extend
+        else:
+            try:
+                value = cleaner(raw, target, ctx, row)
+            except ValueError as exc:
+                row.fail(target.name, _code(target.kind, str(exc)), str(exc), column)
+                continue
         if multi and target.name in out:
             out[target.name] = list(dict.fromkeys([*out[target.name], *value]))
         else:
             out[target.name] = value
     FINISHERS[ctx.entity](row, ctx)
     return row
+
+
+def _clean_once(cleaner: Cleaner, raw: str, target: Field, ctx: Context, row: Prepared) -> Answer:
+    try:
+        return cleaner(raw, target, ctx, row), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _code(kind: str, message: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from rapport.customers import service as customer_service
 from rapport.customers.models import Company, ConsentRecord, Customer, CustomerSourceId
@@ -22,6 +22,7 @@ from rapport.ingest.upserts.common import (
     customer_row,
     fingerprint,
     insert_returning_ids,
+    insert_rows,
     names_compatible,
     quarantined,
     table,
@@ -80,7 +81,7 @@ def write(conn: Connection, ctx: WriteContext, rows: list[Prepared]) -> list[Out
             touched.append(None)
             continue
         if state is None:
-            state = _State(current=customer_row(ctx, {**row.defaults, **row.values}))
+            state = _State(current=customer_row(ctx, row.defaults, row.values))
             _note_new(state, row)
             new_states.append(state)
             outcomes.append(Outcome("inserted"))
@@ -280,7 +281,7 @@ def _flush(conn: Connection, ctx: WriteContext, states: dict[int, _State], new_s
         for external_id in dict.fromkeys(s.source_ids)
     ]
     if source_rows:
-        conn.execute(insert(table(CustomerSourceId)), source_rows)
+        insert_rows(conn, table(CustomerSourceId), source_rows)
     consent_rows = [
         {
             "customer_id": s.record_id,
@@ -293,4 +294,4 @@ def _flush(conn: Connection, ctx: WriteContext, states: dict[int, _State], new_s
         for channel, granted in s.consents
     ]
     if consent_rows:
-        conn.execute(insert(table(ConsentRecord)), consent_rows)
+        insert_rows(conn, table(ConsentRecord), consent_rows)
