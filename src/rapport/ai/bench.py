@@ -55,7 +55,12 @@ class GatewayOverhead:
 
 
 def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident memory now (Linux: /proc), else the peak: a peak would show 0 for a model loaded after a bigger one."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_local(name: str, data_dir: Path, *, n_threads: int | None = None, gen_tokens: int = 48) -> ModelSpeed:
