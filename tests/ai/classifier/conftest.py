@@ -16,6 +16,9 @@ from rapport.ai.classifier.finetune import FinetuneConfig
 from rapport.ai.classifier.models import ModelVersion
 from rapport.ai.classifier.pipeline import Trained, TrainPlan, train_version
 from rapport.ai.classifier.runtime import Card
+from rapport.interactions.models import Interaction
+from rapport.tickets.models import Ticket
+from tests.factories import make_customer, make_ticket
 
 _TEXTS = {
     "refund": [
@@ -98,3 +101,33 @@ def add_version(
     card.name = name
     report = json.loads((staging / "report.json").read_text(encoding="utf-8"))
     return registry.register(session, data_dir, Trained(card, report, staging), entity=entity, created_by=None)
+
+
+def promote_confident(session: Session, data_dir: Path, trained_folder: Path) -> ModelVersion:
+    """Register and promote the tiny model as ticket-intent with threshold 0, so every prediction is confident."""
+    version = add_version(session, data_dir, trained_folder)
+    registry.promote(session, version, user_id=None)
+    registry.configure(
+        session, "ticket-intent", threshold=0.0, clear_threshold=False, use_llm_fallback=None, user_id=None
+    )
+    return version
+
+
+def ticket_with_message(
+    session: Session, subject: str = "Refund", body: str = "please refund my money", **values: object
+) -> Ticket:
+    """A ticket of a new customer with its first inbound message (what a classifier reads)."""
+    customer = make_customer(session)
+    ticket = make_ticket(session, customer, subject=subject, **values)
+    session.add(
+        Interaction(
+            customer_id=customer.id,
+            ticket_id=ticket.id,
+            kind="email",
+            direction="inbound",
+            body=body,
+            occurred_at=ticket.created_at,
+        )
+    )
+    session.flush()
+    return ticket

@@ -12,45 +12,18 @@ from rapport.ai.classifier import service as classifier_service
 from rapport.ai.classifier.data import Example
 from rapport.ai.classifier.schemas import DeploymentUpdate, PredictRequest
 from rapport.errors import Forbidden
-from rapport.interactions.models import Interaction
 from rapport.privacy.access import Role
-from rapport.tickets.models import Ticket
-from tests.factories import make_customer, make_ticket, make_user, principal_of
+from tests.factories import make_user, principal_of
 
-from .conftest import EXAMPLES, add_version
+from .conftest import EXAMPLES, add_version, promote_confident
 
 pytestmark = pytest.mark.slow
-
-
-def _promote_confident(session: Session, tmp_path: Path, trained_folder: Path) -> None:
-    version = add_version(session, tmp_path, trained_folder)
-    registry.promote(session, version, user_id=None)
-    registry.configure(
-        session, "ticket-intent", threshold=0.0, clear_threshold=False, use_llm_fallback=None, user_id=None
-    )
-
-
-def _ticket(session: Session, **values: object) -> Ticket:
-    customer = make_customer(session)
-    ticket = make_ticket(session, customer, subject="Refund", **values)
-    session.add(
-        Interaction(
-            customer_id=customer.id,
-            ticket_id=ticket.id,
-            kind="email",
-            direction="inbound",
-            body="please refund my money",
-            occurred_at=ticket.created_at,
-        )
-    )
-    session.flush()
-    return ticket
 
 
 def test_predict_uses_the_deployment_threshold_and_a_named_version(
     session: Session, tmp_path: Path, trained_folder: Path
 ) -> None:
-    _promote_confident(session, tmp_path, trained_folder)
+    promote_confident(session, tmp_path, trained_folder)
     add_version(session, tmp_path, trained_folder)
     agent = principal_of(make_user(session, Role.support))
 
