@@ -52,11 +52,13 @@ class _Heartbeat:
         with self._lock:
             if self._pid == pid:
                 return
-            self._pid = pid
             me = consumer_id()
             adopt(me)  # a previous process with the same id (pid reuse) left jobs behind: they are not running
             beat(me)
             threading.Thread(target=self._loop, args=(beat, me, pid), name="rapport-heartbeat", daemon=True).start()
+            # Only now: another worker thread of this process that saw `_pid` set earlier would dequeue a job that
+            # the adoption above then moved back to the queue, and the job would run twice.
+            self._pid = pid
 
     def _loop(self, beat: Any, me: str, pid: int) -> None:
         while os.getpid() == pid:
