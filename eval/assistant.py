@@ -97,6 +97,12 @@ def rank_all(
     ]
 
 
+def _variants(retriever: HybridRetriever, as_typed: HybridRetriever) -> list[tuple[str, HybridRetriever, str]]:
+    """The three retrievers as shipped, then BM25 and hybrid without typo correction, for comparison."""
+    shipped = [(mode, retriever, mode) for mode in MODES]
+    return [*shipped, ("bm25, as typed", as_typed, "bm25"), ("hybrid, as typed", as_typed, "hybrid")]
+
+
 # ---- StackFAQ --------------------------------------------------------------------------------------------------------
 def stackfaq(root: Path, embedder: Embedder, cache: Path) -> dict[str, Any]:
     entries = [json.loads(line) for line in (root / "stackfaq" / "faq_kb.jsonl").read_text().splitlines() if line]
@@ -111,12 +117,14 @@ def stackfaq(root: Path, embedder: Embedder, cache: Path) -> dict[str, Any]:
     relevant = [{index_of[f] for f in q["relevant_faq_ids"]} for q in queries]
     retriever = HybridRetriever(embedder, weights=_weights(DEFAULTS))
     retriever.add(docs, passage_vectors)
+    as_typed = HybridRetriever(embedder, weights=_weights(DEFAULTS), correct_typos=False)
+    as_typed.add(docs, passage_vectors)
     rows = []
     results: dict[str, Any] = {}
-    for mode in MODES:
-        scores = metrics(rank_all(retriever, query_texts, query_vectors, mode), relevant)
-        results[mode] = scores
-        rows.append([mode + (" (default weights)" if mode == "hybrid" else ""), *scores.values()])
+    for label, searcher, mode in _variants(retriever, as_typed):
+        scores = metrics(rank_all(searcher, query_texts, query_vectors, mode), relevant)
+        results[label] = scores
+        rows.append([label + (" (default weights)" if label == "hybrid" else ""), *scores.values()])
     table(
         f"StackFAQ retrieval, {len(queries)} dev queries, {len(docs)} FAQ entries, embedder {embedder.name}",
         ["retriever", "R@1", "R@5", "MRR", "MAP"],
@@ -236,13 +244,15 @@ def demo_retrieval(embedder: Embedder, cache: Path) -> tuple[HybridRetriever, np
     query_vectors = cached_embed(embedder, [q[0] for q in questions], "query", cache)
     retriever = HybridRetriever(embedder, weights=_weights(DEFAULTS))
     retriever.add(docs, vectors)
+    as_typed = HybridRetriever(embedder, weights=_weights(DEFAULTS), correct_typos=False)
+    as_typed.add(docs, vectors)
     relevant = [relevant_ids(docs, slug, section) for _, _, _, slug, section in questions]
     rows = []
     results: dict[str, Any] = {}
     kinds = ["paraphrase", "typo", "zh", "exact"]
-    for mode in MODES:
+    for label, searcher, mode in _variants(retriever, as_typed):
         ranked = [
-            [h.document.id for h in retriever.search(q, k=100, mode=mode, query_vector=v, language=lang)]  # type: ignore[arg-type]
+            [h.document.id for h in searcher.search(q, k=100, mode=mode, query_vector=v, language=lang)]  # type: ignore[arg-type]
             for (q, lang, *_), v in zip(questions, query_vectors, strict=True)
         ]
         overall = metrics(ranked, relevant)
@@ -250,8 +260,8 @@ def demo_retrieval(embedder: Embedder, cache: Path) -> tuple[HybridRetriever, np
         for kind in kinds:
             picked = [i for i, q in enumerate(questions) if q[2] == kind]
             by_kind[kind] = metrics([ranked[i] for i in picked], [relevant[i] for i in picked])["MRR"]
-        results[mode] = {**overall, **{f"MRR {k}": v for k, v in by_kind.items()}}
-        rows.append([mode, *overall.values(), *by_kind.values()])
+        results[label] = {**overall, **{f"MRR {k}": v for k, v in by_kind.items()}}
+        rows.append([label, *overall.values(), *by_kind.values()])
     counts = {k: sum(q[2] == k for q in questions) for k in kinds}
     table(
         f"Demo knowledge base retrieval, {len(questions)} questions "

@@ -2,7 +2,9 @@
 
 The retriever holds passages in memory (the database is the source of truth; rapport.assistant.index loads and
 updates it). Adding or removing passages touches only those rows of the vector index; the BM25 index is rebuilt
-lazily on the next search. Without an embedder (none installed) it is a keyword retriever and says so.
+lazily on the next search. Without an embedder (none installed) it is a keyword retriever and says so. Keyword
+search reads a misspelt query word as the nearest word the passages contain (rapport.ai.rag.spelling); dense search
+gets the query as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from rapport.ai.embeddings.base import Embedder, Vectors
 from rapport.ai.rag.fusion import FusionWeights, has_identifier, rrf
 from rapport.ai.rag.lexical import LexicalIndex
+from rapport.ai.rag.spelling import Speller
 from rapport.ai.rag.tokens import tokenize
 from rapport.ai.rag.vectors import ANN_THRESHOLD, Mask, VectorIndex
 
@@ -50,8 +53,10 @@ class HybridRetriever:
         weights: FusionWeights | None = None,
         ann_threshold: int = ANN_THRESHOLD,
         dimension: int | None = None,
+        correct_typos: bool = True,
     ) -> None:
         self.embedder = embedder
+        self.correct_typos = correct_typos
         self.weights = weights or FusionWeights()
         self._dimension = dimension
         self._ann_threshold = ann_threshold
@@ -62,6 +67,7 @@ class HybridRetriever:
         self._lexical_ids: list[int] = []
         self._lexical_row: dict[int, int] = {}
         self._lexical_dirty = False
+        self._speller = Speller()
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -85,6 +91,9 @@ class HybridRetriever:
         if self.embedder is not None and vectors is None:
             vectors = self.embedder.embed([d.text for d in documents], kind="passage")
         with self._lock:
+            replaced = [self._documents[d.id].text for d in documents if d.id in self._documents]
+            self._speller.remove(replaced)
+            self._speller.add(d.text for d in documents)
             for document in documents:
                 self._documents[document.id] = document
                 self._tokens[document.id] = tokenize(document.text)
@@ -95,6 +104,7 @@ class HybridRetriever:
 
     def remove(self, document_ids: Sequence[int]) -> None:
         with self._lock:
+            self._speller.remove(self._documents[i].text for i in document_ids if i in self._documents)
             for document_id in document_ids:
                 self._documents.pop(document_id, None)
                 self._tokens.pop(document_id, None)
@@ -120,7 +130,8 @@ class HybridRetriever:
         with self._lock:
             self._refresh_lexical()
             depth = max(self.weights.depth, k)
-            bm25_scores = self._lexical.scores(tokenize(query))
+            keywords = self._speller.correct(query) if self.correct_typos else query
+            bm25_scores = self._lexical.scores(tokenize(keywords))
             allowed = self._allowed(self._lexical_ids, language, category)
             bm25_ranking = _top(bm25_scores, allowed, depth, positive_only=True)
             lexical_row = self._lexical_row
