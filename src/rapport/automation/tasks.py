@@ -7,6 +7,7 @@ Each function opens its own short transactions, so a sweep that fails on one tic
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from rapport.store.engine import make_sessionmaker, session_scope
 
 log = logging.getLogger(__name__)
 Summary = dict[str, Any]
+SWEEP_BUDGET_S = 20.0
 
 
 def configured(settings: Settings) -> AutomationSettings:
@@ -53,13 +55,23 @@ def triage_ticket(bind: Engine | Connection, settings: Settings, *, ticket_id: i
     return {**arrival.summary(), "then": arrival.then}
 
 
-def sweep_new_tickets(bind: Engine | Connection, settings: Settings, *, hours: int = 72) -> Summary:
-    """tickets.sweep: triage open tickets of the last `hours` that no door announced (created by any door)."""
+def sweep_new_tickets(
+    bind: Engine | Connection, settings: Settings, *, hours: int = 72, budget_s: float = SWEEP_BUDGET_S
+) -> Summary:
+    """tickets.sweep: triage open tickets of the last `hours` that no door announced (created by any door).
+
+    One run stops taking new tickets after `budget_s` and reports how many remain; the next minute's run goes on.
+    A backlog (an import of hundreds of tickets, a demo company) so drains in slices instead of holding a worker
+    for minutes while jobs queued behind it wait.
+    """
     factory = make_sessionmaker(bind)
     with session_scope(factory) as session:
         waiting = triage_service.untriaged(session, since=utcnow() - timedelta(hours=hours))
+    started = time.monotonic()
     done, failed, then = 0, 0, []
     for ticket_id in waiting:
+        if done + failed and time.monotonic() - started >= budget_s:
+            break
         try:
             summary = triage_ticket(bind, settings, ticket_id=ticket_id)
         except Exception:
@@ -68,7 +80,7 @@ def sweep_new_tickets(bind: Engine | Connection, settings: Settings, *, hours: i
             continue
         done += 1
         then += summary["then"]
-    return {"triaged": done, "failed": failed, "then": then}
+    return {"triaged": done, "failed": failed, "remaining": len(waiting) - done - failed, "then": then}
 
 
 def escalate(bind: Engine | Connection, settings: Settings) -> Summary:
