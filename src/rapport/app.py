@@ -14,18 +14,24 @@ from rapport.api import (
     accounts,
     ai,
     analytics,
+    ask,
     assistant,
     audit,
     automation,
     customers,
     errors,
+    feedback,
     health,
     ingest,
+    marketing,
     models,
+    privacy,
+    recommendations,
     sales,
     support,
 )
-from rapport.api.middleware import BodyLimit, RequestContext
+from rapport.api.middleware import BodyLimit, RateLimit, RequestContext
+from rapport.privacy import pii_logging
 from rapport.settings import Settings
 from rapport.store.engine import make_engine, make_sessionmaker
 from rapport.web import pages
@@ -37,6 +43,7 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
     """The whole HTTP application. `bind` lets tests pass a connection inside an outer transaction."""
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    pii_logging.install()  # secrets and personal data never reach a log line
     app = FastAPI(
         title="Rapport",
         version=__version__,
@@ -61,6 +68,12 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
         ingest.router,
         models.router,
         assistant.router,
+        ask.router,
+        recommendations.router,
+        marketing.router,
+        marketing.public,
+        privacy.router,
+        feedback.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     pages.install(app)
@@ -69,6 +82,7 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
     def root() -> RedirectResponse:
         return RedirectResponse("/app")
 
+    app.add_middleware(RateLimit, per_minute=settings.security.api_rate_limit)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

@@ -12,6 +12,8 @@ from rapport.assistant.settings import AssistantSettings
 from rapport.automation.schemas import AutomationSettings
 from rapport.jobs.settings import QueueSettings
 from rapport.mail.schemas import MailSettings
+from rapport.marketing.settings import MarketingSettings
+from rapport.privacy.settings import PrivacySettings, SecuritySettings
 from rapport.reports.schemas import ReportSettings
 
 
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    marketing: MarketingSettings = Field(default_factory=MarketingSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @property
     def resolved_database_url(self) -> str:

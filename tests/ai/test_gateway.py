@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
-from rapport.ai.gateway import Gateway, ModelUnavailable
+from rapport.ai.gateway import Gateway, ModelOutputInvalid, ModelUnavailable, decodable_schema
 from rapport.ai.models import ModelCall
 from rapport.ai.providers import (
     Completion,
@@ -105,6 +105,25 @@ def test_structured_output_is_a_validated_object(gateway: Gateway) -> None:
 
     assert isinstance(verdict, Verdict)
     assert isinstance(verdict.is_urgent, bool)
+
+
+class Tagged(BaseModel):
+    tags: list[str] = Field(max_length=3)
+    label: str = Field(max_length=20)
+
+
+def test_length_bounds_stay_out_of_the_grammar_but_are_still_enforced(gateway: Gateway) -> None:
+    schema = decodable_schema(Tagged.model_json_schema())
+
+    assert "maxItems" not in str(schema)
+    assert "maxLength" not in str(schema)
+    assert schema["required"] == ["tags", "label"]
+    try:  # the model decodes freely within the simpler grammar; pydantic holds it to the bounds
+        tagged = gateway.generate_json("test", _ask("Tag: 'refund please'. Answer in JSON."), Tagged, max_tokens=48)
+    except ModelOutputInvalid:
+        return
+    assert len(tagged.tags) <= 3
+    assert len(tagged.label) <= 20
 
 
 def test_stream_yields_the_answer_and_records_first_token(gateway: Gateway) -> None:

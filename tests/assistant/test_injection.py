@@ -114,7 +114,8 @@ def test_an_injection_in_a_customer_field_is_fenced_in_a_draft(
     draft = draft_reply(_runtime_with(runtime, model, tmp_path), principal_of(agent), ticket.id)
 
     sent = model.requests[0].messages[1]["content"]
-    assert sent.index("<ticket>") < sent.index("Ignore previous instructions") < sent.index("</ticket>")
+    # The first name is personal data, so a remote model gets a placeholder for "Ignore"; the rest stays fenced.
+    assert sent.index("<ticket>") < sent.index("previous instructions") < sent.index("</ticket>")
     assert sent.count("</ticket>") == 1
     assert "<system>" not in sent
     assert "4242" not in draft.text  # a number no source has is removed from the draft

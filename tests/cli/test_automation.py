@@ -53,7 +53,7 @@ def test_triage_escalate_and_followups_run_on_an_empty_company(env: dict[str, st
     escalate = runner.invoke(app, ["automation", "escalate"], env=env)
     follow = runner.invoke(app, ["automation", "followups"], env=env)
 
-    assert triage.output.strip() == '{"triaged": 0, "failed": 0}'
+    assert triage.output.strip() == '{"triaged": 0, "failed": 0, "remaining": 0}'
     assert escalate.output.startswith("0 ticket(s) escalated")
     assert follow.output.strip() == '{"promises": 0, "idle_deals": 0, "churn": 0}'
 

@@ -169,3 +169,16 @@ def test_sales_rep_has_no_settings_page_or_link(
     assert 'href="/app/settings"' not in home
     assert 'href="/app/customers"' in home
     assert client.get("/app/settings").status_code == 403
+
+
+def test_the_login_form_locks_an_account_after_repeated_failures(client: TestClient, session: Session) -> None:
+    user = make_user(session, Role.support)
+    # The default policy: 5 failures per account within 15 minutes lock it for 15 minutes.
+    codes = [_login_form(client, user.email, "not-the-password").status_code for _ in range(5)]  # type: ignore[attr-defined]
+
+    locked = _login_form(client, user.email, PASSWORD)
+
+    assert codes == [401] * 5
+    assert locked.status_code == 429  # type: ignore[attr-defined]
+    assert "too many failed logins" in locked.text  # type: ignore[attr-defined]
+    assert "rapport_session" not in locked.headers.get("set-cookie", "")  # type: ignore[attr-defined]

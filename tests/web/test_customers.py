@@ -148,6 +148,27 @@ def test_360_shows_profile_timeline_and_marked_slots(
         assert f'data-slot="{slot}"' in html
 
 
+def test_360_recommends_with_reasons_and_the_offer(
+    client: TestClient, session: Session, login: Callable[[User], str]
+) -> None:
+    from tests.factories import make_product
+
+    login(make_user(session, Role.admin))
+    earbuds, charger = make_product(session, name="Voltra Earbuds"), make_product(session, name="Voltra Charger")
+    other = make_customer(session)
+    make_order(session, other, earbuds)
+    make_order(session, other, charger)
+    customer = make_customer(session, consent_email=False)
+    make_order(session, customer, earbuds)
+
+    html = client.get(f"/app/customers/{customer.id}").text
+
+    assert 'data-testid="recommendations"' in html
+    assert "<strong>Voltra Charger</strong>" in html
+    assert "Similar to Voltra Earbuds, which you bought." in html
+    assert "No offer: the customer has not consented to marketing by email or SMS." in html
+
+
 def test_360_is_audited_as_a_read(client: TestClient, session: Session, login: Callable[[User], str]) -> None:
     from sqlalchemy import select
 

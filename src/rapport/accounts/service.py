@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -13,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from rapport.accounts.models import AuthToken, Team, User
 from rapport.accounts.schemas import TeamRead, UserRead
-from rapport.errors import Conflict, Invalid, NotFound, Unauthenticated
+from rapport.errors import Busy, Conflict, Invalid, NotFound, Unauthenticated
 from rapport.kit.clock import as_utc, utcnow
 from rapport.kit.ids import digest, new_token
 from rapport.privacy import audit
 from rapport.privacy.access import Principal, Role
+from rapport.privacy.models import AuditEvent
 from rapport.store.listing import Listing
 from rapport.store.records import Records
 
@@ -98,8 +100,72 @@ def create_team(session: Session, principal: Principal, values: Mapping[str, Any
     return teams.create(session, principal, {**values, "members": members})
 
 
-def authenticate(session: Session, email: str, password: str, *, ip: str | None = None) -> User:
-    """The active user with this email and password, or Unauthenticated (the same message either way)."""
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Failed logins counted per account and per IP over `window_s`; at the limit, logins wait `lockout_s` after the
+    last failure. Counted from the audit log's failed-login events, so every process and worker agrees."""
+
+    max_failures: int = 5
+    ip_max_failures: int = 20
+    window_s: int = 900
+    lockout_s: int = 900
+
+    @classmethod
+    def from_settings(cls, security: Any) -> LoginPolicy:
+        return cls(
+            max_failures=security.login_max_failures,
+            ip_max_failures=security.login_ip_max_failures,
+            window_s=security.login_window_s,
+            lockout_s=security.lockout_s,
+        )
+
+
+def _failed_logins(session: Session, since: datetime, *, label: str | None = None, ip: str | None = None) -> Any:
+    query = select(func.count(AuditEvent.id), func.max(AuditEvent.at)).where(
+        AuditEvent.action == "login", AuditEvent.outcome == "failed", AuditEvent.at >= since
+    )
+    query = query.where(AuditEvent.actor == label) if label is not None else query.where(AuditEvent.ip == ip)
+    return session.execute(query).one()
+
+
+def check_lockout(session: Session, email: str, *, ip: str | None, policy: LoginPolicy) -> None:
+    """Busy (429 with Retry-After) while the account or the IP is locked; the refusal is audited."""
+    now = utcnow()
+    since = now - timedelta(seconds=max(policy.window_s, policy.lockout_s))
+    label = email.strip().lower()[:254]
+    user = session.scalar(select(User).where(func.lower(User.email) == label))
+    if user is not None and user.last_login_at is not None:
+        since = max(since, as_utc(user.last_login_at))  # a successful login clears the account's count
+    checks = [(_failed_logins(session, since, label=label), policy.max_failures, "account")]
+    if ip:
+        ip_since = now - timedelta(seconds=max(policy.window_s, policy.lockout_s))
+        checks.append((_failed_logins(session, ip_since, ip=ip), policy.ip_max_failures, "address"))
+    for (count, last), limit, what in checks:
+        if limit > 0 and count >= limit and last is not None:
+            wait_s = int((as_utc(last) + timedelta(seconds=policy.lockout_s) - now).total_seconds()) + 1
+            if wait_s > 0:
+                who = Principal(role=Role.analyst, label=label, via="api", ip=ip)
+                audit.defer(
+                    session,
+                    who,
+                    action="login",
+                    entity="users",
+                    outcome="denied",
+                    detail={"reason": f"{what} locked", "failures": count},
+                )
+                raise Busy(
+                    f"too many failed logins for this {what}; try again in {max(1, round(wait_s / 60))} minutes",
+                    retry_after_s=wait_s,
+                )
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, ip: str | None = None, policy: LoginPolicy | None = None
+) -> User:
+    """The active user with this email and password, or Unauthenticated (the same message either way).
+
+    Before the password is checked, an account or IP with too many recent failures is refused (`LoginPolicy`)."""
+    check_lockout(session, email, ip=ip, policy=policy or LoginPolicy())
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -108,7 +174,7 @@ def authenticate(session: Session, email: str, password: str, *, ip: str | None 
     else:
         user_ok = user is not None and user.is_active
     if not user_ok or user is None:
-        who = Principal(role=Role.analyst, label=email[:254], via="api", ip=ip)
+        who = Principal(role=Role.analyst, label=email.strip().lower()[:254], via="api", ip=ip)
         audit.defer(session, who, action="login", entity="users", outcome="failed")
         raise Unauthenticated("wrong email or password")
     if _hasher.check_needs_rehash(user.password_hash):

@@ -40,7 +40,8 @@ from rapport.ai.providers import (
 )
 from rapport.errors import Busy, RapportError
 from rapport.kit.clock import utcnow
-from rapport.privacy.redaction import BasicRedactor, Redaction, Redactor
+from rapport.privacy import pii
+from rapport.privacy.redaction import PiiRedactor, Redaction, Redactor
 from rapport.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -140,7 +141,7 @@ class Gateway:
         self.sessions = sessions
         self._providers: dict[str, LLMProvider] = dict(providers or {})
         self._factory = factory
-        self._redactor = redactor or BasicRedactor()
+        self._redactor = redactor or PiiRedactor(kinds=pii.PERSONAL_KINDS)
         self._limiters: dict[str, _Limiter] = {}
         self._lock = threading.Lock()
 
@@ -216,8 +217,10 @@ class Gateway:
         return completion
 
     def generate_json(self, feature: str, messages: Sequence[ChatMessage], schema: type[T], **kwargs: Any) -> T:
-        """A validated `schema` instance. Constrained decoding where the provider has it; one repair round if not."""
-        json_schema = schema.model_json_schema()
+        """A validated `schema` instance. Constrained decoding where the provider has it; one repair round if not.
+
+        The provider gets the schema without its length bounds (`decodable_schema`); pydantic checks them after."""
+        json_schema = decodable_schema(schema.model_json_schema())
         completion = self.complete(feature, messages, json_schema=json_schema, **kwargs)
         try:
             return schema.model_validate_json(completion.text)
@@ -438,6 +441,20 @@ def _cache_key(provider: LLMProvider, request: CompletionRequest) -> str:
         "schema": request.json_schema,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+_LENGTH_BOUNDS = frozenset({"maxLength", "minLength", "maxItems", "minItems"})
+
+
+def decodable_schema(schema: Any) -> Any:
+    """`schema` without string and array length bounds, which llama.cpp unrolls into grammars so deep that it can
+    crash (a segmentation fault took a whole process down with `maxLength`/`maxItems`). The bounds still hold:
+    the answer is validated against the full pydantic model afterwards, with one repair round."""
+    if isinstance(schema, dict):
+        return {key: decodable_schema(value) for key, value in schema.items() if key not in _LENGTH_BOUNDS}
+    if isinstance(schema, list):
+        return [decodable_schema(item) for item in schema]
+    return schema
 
 
 def _short_errors(error: ValidationError) -> str:

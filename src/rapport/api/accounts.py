@@ -25,9 +25,10 @@ RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post("/auth/tokens", status_code=status.HTTP_201_CREATED, tags=["auth"])
-def create_token(body: TokenCreate, request: Request, db: DbSession) -> TokenRead:
+def create_token(body: TokenCreate, request: Request, db: DbSession, settings: AppSettings) -> TokenRead:
     """Exchange email and password for a bearer API token (shown once; it does not expire until revoked)."""
-    user = account_service.authenticate(db, body.email, body.password, ip=client_ip(request))
+    policy = account_service.LoginPolicy.from_settings(settings.security)
+    user = account_service.authenticate(db, body.email, body.password, ip=client_ip(request), policy=policy)
     token = account_service.issue_token(db, user, kind="api", name=body.name)
     return TokenRead(token=token.secret, expires_at=None, user=account_service.present_user(user))  # type: ignore[attr-defined]
 
@@ -35,7 +36,8 @@ def create_token(body: TokenCreate, request: Request, db: DbSession) -> TokenRea
 @router.post("/auth/login", tags=["auth"])
 def login(body: LoginRequest, request: Request, response: Response, db: DbSession, settings: AppSettings) -> TokenRead:
     """Start a browser session: sets an HttpOnly session cookie and returns the same secret."""
-    user = account_service.authenticate(db, body.email, body.password, ip=client_ip(request))
+    policy = account_service.LoginPolicy.from_settings(settings.security)
+    user = account_service.authenticate(db, body.email, body.password, ip=client_ip(request), policy=policy)
     token = account_service.issue_token(db, user, kind="session", ttl_s=settings.auth.session_ttl_s)
     secret: str = token.secret  # type: ignore[attr-defined]
     response.set_cookie(

@@ -322,13 +322,17 @@ def export(
     principal: CurrentPrincipal,
     format: Literal["csv", "jsonl", "xlsx"] = "csv",
     q: Annotated[str | None, Query(max_length=200)] = None,
+    redact: bool = False,
 ) -> StreamingResponse:
     """Stream an entity (customers, companies, products, orders, deals, interactions, tickets, tasks) as CSV, JSONL
-    or Excel, with your record reach and masking; other query parameters filter as in the entity's list."""
+    or Excel, with your record reach and masking; other query parameters filter as in the entity's list.
+    `redact=true` masks personal data in free-text fields (notes, bodies, subjects) as `<KIND>`."""
     exporting.check(db, principal, entity, format)
-    filters = {k: v for k, v in request.query_params.items() if k not in {"format", "q"}}
+    filters = {k: v for k, v in request.query_params.items() if k not in {"format", "q", "redact"}}
     exporting.validate_query(db, principal, entity, filters=filters, q=q)
-    chunks = exporting.stream(request.app.state.sessionmaker, principal, entity, format, filters=filters, q=q)
+    chunks = exporting.stream(
+        request.app.state.sessionmaker, principal, entity, format, filters=filters, q=q, redact=redact
+    )
     return StreamingResponse(
         chunks,
         media_type=exporting.MEDIA_TYPES[format],

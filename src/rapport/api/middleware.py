@@ -1,9 +1,11 @@
-"""ASGI middleware: request ids in logs and headers, a body size limit, security headers."""
+"""ASGI middleware: request ids in logs and headers, a body size limit, security headers, API rate limits."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
 import time
 import uuid
 from typing import Any
@@ -106,6 +108,67 @@ class BodyLimit:
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+class RateLimit:
+    """At most `per_minute` API requests per bearer token (or, without one, per client IP) in each minute; beyond
+    that 429 with Retry-After. In memory per process: behind several processes the effective limit is per process.
+    Paths outside `/api/` (pages, static files) are not counted; `per_minute` 0 turns the limit off."""
+
+    def __init__(self, app: ASGIApp, per_minute: int, *, window_s: float = 60.0) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, scope: Scope) -> str:
+        headers = dict(scope["headers"])
+        auth = headers.get(b"authorization", b"")
+        if auth.lower().startswith(b"bearer "):
+            return "token:" + hashlib.sha256(auth[7:].strip()).hexdigest()
+        client = scope.get("client")
+        return f"ip:{client[0] if client else 'unknown'}"
+
+    def _admit(self, key: str, now: float) -> float:
+        """0 when admitted, else the seconds until the key's window ends."""
+        with self._lock:
+            if len(self._windows) > 100_000:  # forget finished windows rather than grow without bound
+                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < self.window_s}
+            start, count = self._windows.get(key, (now, 0))
+            if now - start >= self.window_s:
+                start, count = now, 0
+            if count >= self.per_minute:
+                return start + self.window_s - now
+            self._windows[key] = (start, count + 1)
+            return 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.per_minute <= 0 or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        wait_s = self._admit(self._key(scope), time.monotonic())
+        if not wait_s:
+            await self.app(scope, receive, send)
+            return
+        retry_after = str(max(1, int(wait_s + 0.999)))
+        body = {
+            "error": {"code": "rate_limited", "message": f"too many requests; retry after {retry_after} s"},
+            "request_id": scope.get("state", {}).get("request_id"),
+        }
+        payload = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"retry-after", retry_after.encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": payload})

@@ -190,6 +190,39 @@ DATE_COLUMNS: dict[tuple[str, str], Any] = {
 }
 
 
+def feedback_emerging(session: Session, *, after_id: int, limit: int = 500) -> list[Event]:
+    """Topics the feedback analysis found rising (or new) this week, one event per topic and week; the context's
+    `event` carries the topic's name, volume, baseline and why (event.reason: rising | new)."""
+    from rapport.feedback import trends
+
+    return [
+        Event(
+            "feedback.topic_emerging",
+            f"feedback.topic_emerging:{record.topic_id}:{record.week.isoformat()}",
+            "feedback_topics",
+            record.topic_id,
+            record.created_at,
+            {
+                "emergence_id": record.id,
+                "topic_id": topic.id,
+                "topic": topic.name,
+                "week": record.week.isoformat(),
+                "volume": record.volume,
+                "baseline": record.baseline,
+                "reason": record.reason,
+                "negative_share": topic.negative_share,
+            },
+        )
+        for record, topic in trends.emergences_after(session, after_id=after_id, limit=limit)
+    ]
+
+
+def max_feedback_emergence_id(session: Session) -> int:
+    from rapport.feedback import trends
+
+    return trends.max_emergence_id(session)
+
+
 def dates_reached(session: Session, trigger: Trigger, *, start: datetime, end: datetime) -> list[Event]:
     """Records whose date (plus the trigger's offset) falls in [start, end)."""
     assert trigger.entity is not None

@@ -45,7 +45,15 @@ class AutomationSettings(BaseModel):
     webhook_max_attempts: int = 6
 
 
-TriggerEvent = Literal["ticket.created", "ticket.updated", "order.placed", "segment.changed", "churn.crossed", "date"]
+TriggerEvent = Literal[
+    "ticket.created",
+    "ticket.updated",
+    "order.placed",
+    "segment.changed",
+    "churn.crossed",
+    "date",
+    "feedback.topic_emerging",
+]
 DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "deals": ("expected_close",),
     "tasks": ("due_at",),

@@ -223,6 +223,12 @@ def poll(
             found = events.analytics_changes(session, run_id, triggers)
             report.add(_run_all(session, principal, found, active, settings, mail))
             events.advance(session, "analytics", run_id)
+    if "feedback.topic_emerging" in kinds:
+        after = events.cursor(session, "feedback.topic_emerging", events.max_feedback_emergence_id(session))
+        found = events.feedback_emerging(session, after_id=after, limit=batch)
+        report.add(_run_all(session, principal, found, active, settings, mail))
+        if found:
+            events.advance(session, "feedback.topic_emerging", int(found[-1].data["emergence_id"]))
     if "date" in kinds:
         # Dates are checked over the last day each time: the event key carries the date, so each fires once.
         for rule in (r for r in active if r.trigger == "date"):
@@ -301,6 +307,8 @@ def _past_events(
             select(Order.id, Order.placed_at).where(Order.placed_at >= since).order_by(Order.id.desc()).limit(limit)
         ).all()
         return [events.Event("order.placed", f"order.placed:{oid}", "orders", oid, at) for oid, at in rows]
+    if trigger.event == "feedback.topic_emerging":
+        return [e for e in events.feedback_emerging(session, after_id=0, limit=limit) if e.at is None or e.at >= since]
     if trigger.event in {"segment.changed", "churn.crossed"}:
         found = []
         for run_id in events.latest_runs(session, since=since):

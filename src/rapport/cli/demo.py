@@ -54,6 +54,8 @@ def demo(
         for name, count in sorted(summary.counts.items()):
             counts.add_row(name, f"{count:,}")
         console.print(counts)
+        _queue_analysis(cli)
+        console.print("queued demo.analyse: analytics, then feedback topics and recommendations, in the background")
     with cli.session() as session:
         admin = account_service.get_by_email(session, f"admin@{generator.STAFF_DOMAIN}")
         token: str = account_service.issue_token(session, admin, kind="api", name="demo").secret  # type: ignore[attr-defined]
@@ -72,3 +74,11 @@ def demo(
         from rapport.cli.serve import serve as run_server
 
         run_server(ctx, host=host, port=port)
+
+
+def _queue_analysis(cli: context.CliContext) -> None:
+    """The server's workers compute what the nightly jobs would have (pain points need churn risk and value)."""
+    from rapport.jobs.queue import Queue
+    from rapport.jobs.runtime import JobRuntime
+
+    Queue.for_settings(cli.settings, runtime=JobRuntime(cli.settings, bind=cli.engine)).enqueue("demo.analyse")

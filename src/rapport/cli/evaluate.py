@@ -45,5 +45,14 @@ for _name, _what in (
     ("routing", "Ticket routing against round robin on a simulated day"),
     ("telco_churn", "Churn model AUC on the Telco data set"),
     ("cdnow_bgnbd", "BG/NBD lifetime-value fit on CDNOW against the published parameters"),
+    ("ask", "Ask Rapport: execution accuracy of question plans, refusals and latency, local model and server"),
+    ("recommend_online_retail", "Recommender P@10/R@10/NDCG@10 on Online Retail (time split) against popularity"),
+    ("recommend_movielens", "Recommender P@10 on MovieLens 100K u1-u5 against published results"),
+    ("feedback_sentiment", "Sentiment accuracy (English, Chinese) of the feedback model against the lexicon, held out"),
+    ("feedback_absa", "Aspect-term polarity accuracy on the SemEval-2014 gold test sets against published RoBERTa"),
+    ("feedback_topics", "Topic coherence (NPMI) and the demo company's 20 largest topics with examples"),
+    ("pii", "PII detection precision, recall and F2 per entity on Presidio's synthetic set (DEV and TEST halves)"),
+    ("dp_error", "Error of the differentially private counts and sums against epsilon on the demo company"),
+    ("guardrails", "Catch rate per kind of the marketing guardrails on bad messages; false rejections of good ones"),
 ):
     _command(_name, _what)

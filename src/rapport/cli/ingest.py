@@ -183,6 +183,7 @@ def export_entity(
     ),
     filters: list[str] = typer.Option([], "--filter", help="field=value (repeatable), as in the API's list filters."),
     q: str | None = typer.Option(None, help="Text search, as in the API's `q`."),
+    redact: bool = typer.Option(False, "--redact", help="Mask personal data in free-text fields (notes, bodies)."),
 ) -> None:
     """Export an entity (optionally filtered) as the system; use the API to export as a person, with their masking."""
     parsed = {}
@@ -195,10 +196,14 @@ def export_entity(
         raise Invalid("an xlsx export needs --out FILE")
     with context.get(ctx).session() as session:
         if out is None:
-            count = exporting.export(session, system_principal(), entity, fmt, sys.stdout.buffer, filters=parsed, q=q)
+            count = exporting.export(
+                session, system_principal(), entity, fmt, sys.stdout.buffer, filters=parsed, q=q, redact=redact
+            )
         else:
             with out.open("wb") as fh:
-                count = exporting.export(session, system_principal(), entity, fmt, fh, filters=parsed, q=q)
+                count = exporting.export(
+                    session, system_principal(), entity, fmt, fh, filters=parsed, q=q, redact=redact
+                )
     console.print(f"exported {count:,} {entity}" + (f" to {out}" if out else ""))
 
 

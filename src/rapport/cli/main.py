@@ -8,16 +8,21 @@ from rapport.cli import (
     accounts,
     ai,
     analytics,
+    ask,
     assistant,
     audit,
     automation,
     db,
     demo,
     evaluate,
+    feedback,
     ingest,
     jobs,
     mail,
+    marketing,
     model,
+    privacy,
+    recommend,
     reports,
     serve,
 )
@@ -40,10 +45,15 @@ app.add_typer(automation.rules_app, name="rules")
 app.add_typer(automation.app, name="automation")
 app.add_typer(reports.app, name="reports")
 app.add_typer(mail.app, name="mail")
+app.add_typer(recommend.app, name="recommend")
+app.add_typer(marketing.app, name="marketing")
+app.add_typer(feedback.app, name="feedback")
+app.add_typer(privacy.app, name="privacy")
 app.command("worker")(jobs.worker)
 app.command("init")(db.init)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("ask")(ask.ask)
 
 
 @app.callback()

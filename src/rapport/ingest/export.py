@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rapport.errors import Invalid
 from rapport.privacy import audit
 from rapport.privacy.access import Action, Principal, can, require
+from rapport.privacy.redaction import PiiRedactor
 from rapport.store.listing import ListQuery, paginate
 from rapport.store.records import Records
 
@@ -37,6 +38,10 @@ MEDIA_TYPES: Final = {
 class Exporter:
     records: Records[Any]
     present: Callable[[Any, Principal], BaseModel]
+
+
+# Free-text fields a redacted export masks; names, emails and phones in their own columns follow the role's masking.
+FREE_TEXT = frozenset({"notes", "body", "subject", "description", "summary", "text", "content", "title"})
 
 
 def exporters() -> dict[str, Exporter]:
@@ -87,15 +92,23 @@ def rows(
     *,
     filters: Mapping[str, str] | None = None,
     q: str | None = None,
+    redact: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Every visible record, shaped for this principal, page by page (constant memory)."""
+    """Every visible record, shaped for this principal, page by page (constant memory). `redact`: personal data in
+    free-text fields (notes, bodies, subjects …) becomes `<KIND>` (rapport.privacy.redaction.PiiRedactor.mask)."""
     exporter = check(session, principal, entity, "csv")
+    redactor = PiiRedactor() if redact else None
     cursor: str | None = None
     while True:
         query = ListQuery(limit=PAGE, cursor=cursor, sort="id", q=q, filters=dict(filters or {}))
         page = paginate(session, exporter.records.visible(principal), exporter.records.listing, query)
         for record in page.items:
-            yield exporter.present(record, principal).model_dump(mode="json")
+            shaped = exporter.present(record, principal).model_dump(mode="json")
+            if redactor is not None:
+                shaped = {
+                    k: redactor.mask(v) if k in FREE_TEXT and isinstance(v, str) else v for k, v in shaped.items()
+                }
+            yield shaped
         session.expunge_all()
         if page.next_cursor is None:
             return
@@ -163,16 +176,17 @@ def export(
     *,
     filters: Mapping[str, str] | None = None,
     q: str | None = None,
+    redact: bool = False,
 ) -> int:
     """Write the export and record it in the audit log; returns the number of records."""
     check(session, principal, entity, fmt)
-    count = write(rows(session, principal, entity, filters=filters, q=q), fmt, out)
+    count = write(rows(session, principal, entity, filters=filters, q=q, redact=redact), fmt, out)
     audit.record(
         session,
         principal,
         action="export",
         entity=entity,
-        detail={"count": count, "format": fmt, "filters": dict(filters or {}), "q": q},
+        detail={"count": count, "format": fmt, "filters": dict(filters or {}), "q": q, "redacted": redact},
     )
     return count
 
@@ -194,11 +208,12 @@ def stream(
     *,
     filters: Mapping[str, str] | None = None,
     q: str | None = None,
+    redact: bool = False,
 ) -> Iterator[bytes]:
     """The export as chunks of bytes, read in its own session (a streamed response outlives the request's),
     audited once the last chunk is out."""
     with open_session() as session:
-        counted = _Counted(rows(session, principal, entity, filters=filters, q=q))
+        counted = _Counted(rows(session, principal, entity, filters=filters, q=q, redact=redact))
         if fmt == "xlsx":
             with tempfile.SpooledTemporaryFile(max_size=32 << 20) as spool:
                 _write_xlsx(counted, spool)
@@ -211,7 +226,7 @@ def stream(
             principal,
             action="export",
             entity=entity,
-            detail={"count": counted.count, "format": fmt, "filters": dict(filters or {}), "q": q},
+            detail={"count": counted.count, "format": fmt, "filters": dict(filters or {}), "q": q, "redacted": redact},
         )
         session.commit()
 

@@ -21,6 +21,7 @@ from rapport.automation import tasks as automation_tasks
 from rapport.jobs import journal
 from rapport.jobs.settings import QueueSettings
 from rapport.mail import tasks as mail_tasks
+from rapport.marketing import tasks as marketing_tasks
 from rapport.reports import tasks as report_tasks
 from rapport.settings import Settings
 
@@ -62,6 +63,31 @@ def run_analytics(bind: Engine | Connection, settings: Settings) -> dict[str, An
     return {"run_id": run.id, "status": run.status, "error": run.error}
 
 
+def analyse_demo(bind: Engine | Connection, settings: Settings) -> dict[str, Any]:
+    """demo.analyse: what the nightly jobs would have computed for a company just generated: analytics first (churn
+    risk and lifetime value feed the revenue at risk), then feedback topics and the recommender, as jobs of their
+    own so one failing does not stop the other. Topics get keyword names here, so the demo's model stays free for
+    the assistant; `rapport feedback run --rename` names them in plain words with the model."""
+    summary = run_analytics(bind, settings)
+    return {**summary, "then": [("feedback.analyse", {"name_with_model": False}), ("marketing.fit_recommender", {})]}
+
+
+def fit_recommender(bind: Engine | Connection, settings: Settings) -> dict[str, Any]:
+    """The nightly recommender refit (imported here, not at the top: numpy/scipy load only when it runs)."""
+    from rapport.marketing import recommend
+
+    return recommend.fit_job(bind, settings)
+
+
+def analyse_feedback(
+    bind: Engine | Connection, settings: Settings, *, full: bool = True, name_with_model: bool = True
+) -> dict[str, Any]:
+    """The feedback analysis (imported here, not at the top: the embedder and scikit-learn load only when it runs)."""
+    from rapport.feedback import tasks as feedback_tasks
+
+    return feedback_tasks.analyse(bind, settings, full=full, name_with_model=name_with_model)
+
+
 def configured_queue(settings: Settings) -> QueueSettings:
     """`settings.queue` once Settings nests it, the defaults until then."""
     nested = getattr(settings, "queue", None)
@@ -87,6 +113,21 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("reports.weekly", report_tasks.weekly, "Build and deliver last week's report.", retries=1),
         JobSpec("reports.deliver", report_tasks.deliver, "Deliver a built report (folder, email, webhook).", retries=0),
         JobSpec("analytics.run", run_analytics, "Compute segments, lifetime value and churn risk.", retries=0),
+        JobSpec(
+            "demo.analyse",
+            analyse_demo,
+            "A new demo company's analytics, feedback, recommendations.",
+            retries=0,
+        ),
+        JobSpec("marketing.fit_recommender", fit_recommender, "Refit product recommendations.", retries=1),
+        JobSpec("marketing.send_due", marketing_tasks.send_due, "Send scheduled campaigns whose time has come."),
+        JobSpec(
+            "marketing.send_campaign",
+            marketing_tasks.send_campaign,
+            "Write one campaign's copy and send it.",
+            retries=0,
+        ),
+        JobSpec("feedback.analyse", analyse_feedback, "Sentiment, aspects and topics of customer messages.", retries=0),
         JobSpec("jobs.ping", ping, "Prove a worker runs jobs (optionally hold it busy).", retries=0),
         JobSpec("jobs.prune", prune, "Delete old job run history."),
     )

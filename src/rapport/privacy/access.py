@@ -151,6 +151,29 @@ for _role in (Role.sales, Role.support, Role.marketing):
     PERMISSIONS[_role].update(rules=RO, reports=RO)
 PERMISSIONS[Role.analyst].update(rules=RO, jobs=RO, reports=RO)
 
+# Marketing (rapport.marketing): marketing, managers and admins build segments and run campaigns; sales and analysts
+# may look at them and their results.
+ENTITIES = (*ENTITIES, "segments", "campaigns")  # type: ignore[assignment]
+for _role in (Role.admin, Role.manager, Role.marketing):
+    PERMISSIONS[_role].update(segments=ALL, campaigns=ALL)
+for _role in (Role.sales, Role.analyst):
+    PERMISSIONS[_role].update(segments=RO, campaigns=RO)
+
+# Feedback analysis (rapport.feedback): topics, trends and the pain-point report are company-wide aggregates every
+# role may read; admins and managers run the analysis and rename or merge topics. Message texts in its
+# drill-downs also need read on interactions and follow record-level reach.
+ENTITIES = (*ENTITIES, "feedback")  # type: ignore[assignment]
+for _role in (Role.admin, Role.manager):
+    PERMISSIONS[_role].update(feedback=RCU)
+for _role in (Role.sales, Role.support, Role.marketing, Role.analyst):
+    PERMISSIONS[_role].update(feedback=RO)
+
+# Privacy (rapport.privacy.dp, .pseudonyms): analysts and admins read differentially private aggregates and
+# pseudonymised exports (each charged to a budget or audited); only admins set a dataset's epsilon budget (update).
+ENTITIES = (*ENTITIES, "privacy")  # type: ignore[assignment]
+PERMISSIONS[Role.admin].update(privacy=ALL)
+PERMISSIONS[Role.analyst].update(privacy=RO)
+
 # Record-level reach per role. Sales and support see what they own or are assigned; managers their teams'.
 REACH: dict[Role, Reach] = {
     Role.admin: Reach.all,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.store.base import Base, BigId, IdMixin
@@ -28,3 +28,26 @@ class AuditEvent(IdMixin, Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class PrivacyBudget(IdMixin, Base):
+    """The epsilon a dataset may still spend on differentially private answers (rapport.privacy.dp)."""
+
+    __tablename__ = "privacy_budgets"
+
+    dataset: Mapped[str] = mapped_column(String(60), unique=True)
+    epsilon_total: Mapped[float] = mapped_column(Float)
+    epsilon_spent: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class PrivacyQuery(IdMixin, Base):
+    """One charged differentially private query: who asked what, at which epsilon (the ledger behind the budget)."""
+
+    __tablename__ = "privacy_queries"
+
+    dataset: Mapped[str] = mapped_column(String(60), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    epsilon: Mapped[float] = mapped_column(Float)

@@ -74,10 +74,13 @@ def login_submit(
 ) -> Response:
     settings = request.app.state.settings
     try:
-        user = account_service.authenticate(db, email, password, ip=client_ip(request))
-    except RapportError:
+        policy = account_service.LoginPolicy.from_settings(settings.security)
+        user = account_service.authenticate(db, email, password, ip=client_ip(request), policy=policy)
+    except RapportError as exc:
         db.rollback()
         audit.write_deferred(db)  # the failed login stays in the audit log
+        if exc.status_code == 429:  # locked after too many failures: say so, and for how long
+            return _login_form(request, error=exc.message, email=email, next_url=next, status_code=429)
         message = i18n.translate(page_language(request), "login.failed")
         return _login_form(request, error=message, email=email, next_url=next, status_code=401)
     token = account_service.issue_token(db, user, kind="session", ttl_s=settings.auth.session_ttl_s)

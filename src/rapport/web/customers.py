@@ -19,6 +19,8 @@ from rapport.customers import flows as customer_flows
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer
 from rapport.kit.clock import as_utc
+from rapport.marketing import offers as offer_service
+from rapport.marketing import recommend as recommend_service
 from rapport.privacy.access import Action, Principal, can
 from rapport.sales import service as sales_service
 from rapport.sales.models import Order, Product
@@ -167,6 +169,18 @@ def _user_names(db: Session, principal: Principal, ids: set[int]) -> dict[int, s
     return dict(db.execute(stmt.with_only_columns(User.id, User.name)).all())
 
 
+def _recommendations(request: Request, db: Session, principal: Principal, customer_id: int) -> dict[str, Any]:
+    """The recommendations panel: products with reasons and the next best offer (the page already audited the read)."""
+    if not can(principal, "products", Action.read):
+        return {}
+    customer = customer_service.customers.get(db, principal, customer_id, audit_read=False)
+    data_dir = request.app.state.settings.data_dir
+    return {
+        "recs": recommend_service.recommend_for(db, principal, customer, n=5, data_dir=data_dir),
+        "offer": offer_service.decide_for(db, principal, customer, data_dir=data_dir),
+    }
+
+
 @router.get("/customers/{customer_id}")
 def customer_360(request: Request, customer_id: RecordId, db: DbSession, viewer: CurrentViewer) -> Response:
     view = customer_flows.overview(db, viewer.principal, customer_id)
@@ -180,5 +194,6 @@ def customer_360(request: Request, customer_id: RecordId, db: DbSession, viewer:
             "timeline": _timeline(view, _product_names(db, viewer.principal, view, viewer.language)),
             "user_names": _user_names(db, viewer.principal, {u for u in users if u is not None}),
             "slots": SLOTS_360,
+            **_recommendations(request, db, viewer.principal, customer_id),
         },
     )

@@ -179,6 +179,9 @@ NAV: tuple[tuple[str, str, Callable[[Viewer], bool]], ...] = (
     ("tickets", "/app/tickets", lambda v: v.can("tickets")),
     ("knowledge", "/app/knowledge", lambda v: v.can("knowledge")),
     ("dashboards", "/app/dashboards", lambda v: v.can("orders") or v.can("tickets")),
+    ("ask", "/app/ask", lambda v: v.can("customers") or v.can("orders")),
+    ("marketing", "/app/marketing", lambda v: v.can("campaigns")),
+    ("feedback", "/app/feedback", lambda v: v.can("feedback")),
     ("imports", "/app/imports", lambda v: v.can("imports", "create")),
     ("settings", "/app/settings", lambda v: v.role in {Role.admin, Role.manager}),
 )

@@ -9,13 +9,16 @@ from fastapi.staticfiles import StaticFiles
 from rapport.errors import NotFound
 from rapport.web import (
     accounts,
+    ask,
     assistant,
     customers,
     dashboards,
+    feedback,
     home,
     imports,
     knowledge,
     lists,
+    marketing,
     progress,
     tickets,
 )
@@ -32,6 +35,9 @@ ROUTERS = (
     lists.router,
     progress.router,
     assistant.router,
+    ask.router,
+    marketing.router,
+    feedback.router,
 )
 
 # Last, so that a mistyped page address gets a page saying so rather than the API's JSON 404.

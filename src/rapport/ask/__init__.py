@@ -1,0 +1,1 @@
+"""Ask Rapport: questions in plain language answered from the CRM's own data through a semantic layer and plans."""

@@ -1,0 +1,1 @@
+"""Personalised marketing: segments, recommendations and offers, generated messages with guardrails, campaigns."""
