@@ -8,16 +8,19 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from rapport.accounts import service as account_service
 from rapport.accounts.models import User
+from rapport.settings import Settings
 from rapport.web.kit import session_csrf_token
 
 CHROMIUM = os.environ.get("RAPPORT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -66,27 +69,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Rapport served by uvicorn in a thread, on a fresh SQLite database holding a small demo company."""
-    import uvicorn
-
-    from rapport.app import create_app
+def demo_database(folder: Path, customers: int) -> Engine:
+    """A migrated SQLite database in `folder` holding a demo company of `customers` (seed 7)."""
     from rapport.cli.db import ensure_default_pipeline
     from rapport.demo import generator
-    from rapport.settings import Settings
     from rapport.store import migrate
     from rapport.store.engine import make_engine, make_sessionmaker, session_scope
 
-    data_dir = tmp_path_factory.mktemp("web-demo")
-    url = f"sqlite:///{data_dir / 'rapport.db'}"
+    url = f"sqlite:///{folder / 'rapport.db'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     with session_scope(make_sessionmaker(engine)) as session:
         ensure_default_pipeline(session)
-    generator.generate(engine, customers=200, seed=7)
-    engine.dispose()
-    settings = Settings(data_dir=data_dir, database_url=url, log_level="WARNING")
+    generator.generate(engine, customers=customers, seed=7)
+    return engine
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[LiveServer]:
+    """Rapport with `settings`, served by uvicorn in a thread on a free port, for as long as the block runs."""
+    import uvicorn
+
+    from rapport.app import create_app
+    from rapport.demo import generator
+
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -96,9 +102,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start in 20 s")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", generator.DEMO_PASSWORD, generator.STAFF_DOMAIN)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", generator.DEMO_PASSWORD, generator.STAFF_DOMAIN)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Rapport served by uvicorn in a thread, on a fresh SQLite database holding a small demo company."""
+    data_dir = tmp_path_factory.mktemp("web-demo")
+    demo_database(data_dir, 200).dispose()
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'rapport.db'}", log_level="WARNING")
+    with serving(settings) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ the small local model."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session
 from rapport.accounts.models import User
 from tests.ask.kit import PlanProvider, World, build_world, gateway_with
 from tests.assistant.kit import DATA_DIR
-from tests.web.conftest import LiveServer, _free_port, log_in
+from tests.web.conftest import LiveServer, demo_database, log_in, serving
 
 BY_CITY = {"entity": "orders", "metrics": ["revenue"], "dimensions": ["customer.city"]}
 PLANS = {
@@ -84,37 +82,15 @@ def test_a_refusal_is_shown_with_its_reason(client: TestClient, world: World, lo
 @pytest.fixture(scope="module")
 def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Rapport with the 0.5B local model on a small demo company (the shared live server has no model)."""
-    import uvicorn
-
-    from rapport.app import create_app
-    from rapport.cli.db import ensure_default_pipeline
-    from rapport.demo import generator
     from rapport.settings import LLMSettings, Settings
-    from rapport.store import migrate
-    from rapport.store.engine import make_engine, make_sessionmaker, session_scope
 
     folder = tmp_path_factory.mktemp("ask-web")
-    url = f"sqlite:///{folder / 'rapport.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_sessionmaker(engine)) as session:
-        ensure_default_pipeline(session)
-    generator.generate(engine, customers=60, seed=7)
-    engine.dispose()
+    demo_database(folder, 60).dispose()
     llm = LLMSettings(provider="local", local_model="qwen2.5-coder-0.5b-instruct-q4_k_m", cache=False, timeout_s=900)
+    url = f"sqlite:///{folder / 'rapport.db'}"
     settings = Settings(data_dir=DATA_DIR.resolve(), database_url=url, log_level="WARNING", llm=llm)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start in 20 s")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", generator.DEMO_PASSWORD, generator.STAFF_DOMAIN)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings) as server:
+        yield server
 
 
 @pytest.fixture

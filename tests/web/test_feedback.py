@@ -5,8 +5,6 @@ downloadable report, and what a sales rep may see."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,46 +20,22 @@ from rapport.privacy.access import Role
 from rapport.settings import Settings
 from tests.factories import make_customer, make_user
 from tests.feedback import kit
-from tests.web.conftest import LiveServer, _free_port, log_in
+from tests.web.conftest import LiveServer, demo_database, log_in, serving
 
 
 @pytest.fixture(scope="module")
 def feedback_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A 60-customer demo company with analytics and a feedback run, served in a thread."""
-    import uvicorn
-
     from rapport.analytics import service as analytics_service
-    from rapport.app import create_app
-    from rapport.cli.db import ensure_default_pipeline
-    from rapport.demo import generator
-    from rapport.store import migrate
-    from rapport.store.engine import make_engine, make_sessionmaker, session_scope
 
     data_dir = tmp_path_factory.mktemp("feedback-demo")
-    url = f"sqlite:///{data_dir / 'rapport.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_sessionmaker(engine)) as session:
-        ensure_default_pipeline(session)
-    generator.generate(engine, customers=60, seed=7)
-    settings = Settings(data_dir=data_dir, database_url=url, log_level="WARNING")
+    engine = demo_database(data_dir, 60)
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'rapport.db'}", log_level="WARNING")
     analytics_service.run_analytics(engine, settings)
     pipeline.analyse(engine, settings, gateway=None, embedder=kit.embedder(), min_cluster_size=5)
     engine.dispose()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start in 20 s")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield LiveServer(f"http://127.0.0.1:{port}", generator.DEMO_PASSWORD, generator.STAFF_DOMAIN)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings) as server:
+        yield server
 
 
 @pytest.fixture
