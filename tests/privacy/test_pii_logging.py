@@ -51,6 +51,16 @@ def test_the_filter_masks_formatted_records_and_keeps_request_lines(caplog: pyte
     assert records[1].getMessage() == "GET /api/customers/42/360 200 3.1ms request_id=4f3a9b1c22"
 
 
+def test_ordinary_job_lines_are_left_alone() -> None:
+    record = logging.LogRecord(
+        "huey", logging.INFO, __file__, 1, "%s executed in %0.3fs", ("tickets.sweep: 4c06 3 retries", 13.961), None
+    )
+
+    RedactingFilter().filter(record)
+
+    assert record.getMessage() == "tickets.sweep: 4c06 3 retries executed in 13.961s"
+
+
 def test_install_adds_the_filter_once() -> None:
     logger = logging.getLogger("rapport.test_pii_logging.install")
     handler = logging.StreamHandler()

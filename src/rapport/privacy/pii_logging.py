@@ -1,9 +1,10 @@
 """A logging filter that keeps secrets and personal data out of log lines.
 
 Tokens (`rpt_…`, `rps_…`, `Bearer …`), `Authorization`/`Cookie` header values, passwords and API keys in key=value or
-JSON form become `***`; emails, phones, cards, IBANs, ids, IPs and addresses become `<KIND>` (the pattern detectors of
-`rapport.privacy.pii`, without the language model: a log line must stay cheap). Installed on the root handlers by
-`create_app` and the CLI, so every logger below them is covered.
+JSON form become `***`; emails, phones, cards, IBANs, ids, IPs and labelled birth dates become `<KIND>`
+(`rapport.privacy.pii.LOG_KINDS`: no language model, a log line must stay cheap; no loose address patterns, which
+read job lines as streets). Installed on the root handlers by `create_app` and the CLI, so every logger below them
+is covered.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
+from rapport.privacy import pii as pii_kinds
 from rapport.privacy.redaction import PiiRedactor
 
 _SECRETS = (
@@ -35,7 +37,7 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, *, pii: bool = True) -> None:
         super().__init__()
-        self._redactor = PiiRedactor(ner=False) if pii else None
+        self._redactor = PiiRedactor(ner=False, kinds=pii_kinds.LOG_KINDS) if pii else None
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
