@@ -4,6 +4,7 @@ test, an API client on the same transaction, and factories."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,10 @@ from rapport.app import create_app
 from rapport.settings import Settings
 from rapport.store import migrate
 from rapport.store.engine import make_engine, make_sessionmaker
+
+# One keyring of field-encryption keys for the whole run (and the CLI and server subprocesses tests start), so every
+# test database reads what another part of the same test wrote. Set before any Settings is built.
+os.environ.setdefault("RAPPORT_PRIVACY__KEY_FILE", str(Path(tempfile.mkdtemp(prefix="rapport-keys-")) / "fields.json"))
 
 PG_ADMIN_URL = os.environ.get("RAPPORT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

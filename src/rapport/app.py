@@ -31,7 +31,7 @@ from rapport.api import (
     support,
 )
 from rapport.api.middleware import BodyLimit, RateLimit, RequestContext
-from rapport.privacy import pii_logging
+from rapport.privacy import crypto, pii_logging
 from rapport.settings import Settings
 from rapport.store.engine import make_engine, make_sessionmaker
 from rapport.web import pages
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, *, bind: Engine | Connection | 
         description="An LLM-native CRM. Authenticate with `Authorization: Bearer <token>` (POST /api/auth/tokens).",
     )
     app.state.settings = settings
-    app.state.engine = bind if bind is not None else make_engine(settings.resolved_database_url)
+    crypto.use_settings(settings)  # the keys of encrypted fields, before anything reads one
+    app.state.engine = bind if bind is not None else make_engine(settings.resolved_database_url, pool=settings.database)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     # The one path to a model; providers are built (and weights loaded) only when a feature first asks.
     app.state.gateway = Gateway(settings, app.state.sessionmaker)

@@ -15,6 +15,7 @@ from rapport.mail.schemas import MailSettings
 from rapport.marketing.settings import MarketingSettings
 from rapport.privacy.settings import PrivacySettings, SecuritySettings
 from rapport.reports.schemas import ReportSettings
+from rapport.store.settings import DatabaseSettings
 
 
 class ApiSettings(BaseModel):
@@ -78,6 +79,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is a SQLite file (WAL mode) in data_dir."
     )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log_level: str = "INFO"
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

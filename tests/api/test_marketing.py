@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from rapport.marketing import links
 from rapport.marketing.models import CampaignRecipient
 from rapport.privacy.access import Role
+from rapport.privacy.models import AuditEvent
 from rapport.settings import LLMSettings, Settings
 from tests.factories import make_customer, make_product, make_user, token_for
 
@@ -134,6 +135,38 @@ def test_simulation_is_for_demo_data_and_roles_are_enforced(client: TestClient, 
     assert simulated.json()["is_simulated"] is True
     assert refused.status_code == 403
     assert readable.status_code == 200
+
+
+def test_refreshing_a_segment_needs_update_rights_and_a_refusal_is_audited(
+    client: TestClient, session: Session
+) -> None:
+    """A refresh stores the member count: a write, refused to the read-only roles (analyst, sales)."""
+    admin = _headers(session, Role.admin)
+    analyst = make_user(session, Role.analyst)
+    make_customer(session, city="上海市")
+    created = client.post(
+        "/api/marketing/segments",
+        json={"name": "Shanghai", "rules": {"conditions": [{"field": "city", "op": "eq", "value": "Shanghai"}]}},
+        headers=admin,
+    ).json()
+    make_customer(session, city="上海市")
+    url = f"/api/marketing/segments/{created['id']}/refresh"
+
+    refused = client.post(url, headers=token_for(session, analyst))
+    readable = client.get(f"/api/marketing/segments/{created['id']}", headers=token_for(session, analyst))
+    refreshed = client.post(url, headers=admin)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"]
+    assert readable.json()["member_count"] == 1  # the refused refresh stored nothing
+    assert refreshed.status_code == 200
+    assert refreshed.json()["member_count"] == 2
+    denied = session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == analyst.id, AuditEvent.outcome == "denied")
+    ).all()
+    assert [(e.entity, e.entity_id, e.detail) for e in denied] == [
+        ("segments", str(created["id"]), {"attempted": "update"})
+    ]
 
 
 def test_bad_rules_and_briefs_are_4xx(client: TestClient, session: Session) -> None:

@@ -214,6 +214,7 @@ def test_ticket_updates_by_people_trigger_rules_but_automation_does_not(
 def test_date_rules_fire_before_the_date(session: Session, options: AutomationSettings, mail: MailSettings) -> None:
     from rapport.sales.models import Deal, Pipeline, PipelineStage
 
+    noon = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)  # an hour later is still the same date
     stage = PipelineStage(name="Proposal", position=1, probability=40)
     session.add(Pipeline(name="P", stages=[stage]))
     session.flush()
@@ -225,7 +226,7 @@ def test_date_rules_fire_before_the_date(session: Session, options: AutomationSe
         amount=1000,
         probability=40,
         owner_id=owner.id,
-        expected_close=(utcnow() + timedelta(days=3)).date(),
+        expected_close=(noon + timedelta(days=3)).date(),
     )
     session.add(deal)
     session.flush()
@@ -236,8 +237,8 @@ def test_date_rules_fire_before_the_date(session: Session, options: AutomationSe
     }
     workflows.create(session, AUTOMATION, RuleDefinition.model_validate(rule))
 
-    report = workflows.poll(session, AUTOMATION, settings=options, mail=mail, now=utcnow() + timedelta(hours=1))
-    again = workflows.poll(session, AUTOMATION, settings=options, mail=mail, now=utcnow() + timedelta(hours=2))
+    report = workflows.poll(session, AUTOMATION, settings=options, mail=mail, now=noon + timedelta(hours=1))
+    again = workflows.poll(session, AUTOMATION, settings=options, mail=mail, now=noon + timedelta(hours=2))
 
     assert report.fired == 1
     assert again.fired == 0

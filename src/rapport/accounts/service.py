@@ -18,7 +18,7 @@ from rapport.errors import Busy, Conflict, Invalid, NotFound, Unauthenticated
 from rapport.kit.clock import as_utc, utcnow
 from rapport.kit.ids import digest, new_token
 from rapport.privacy import audit
-from rapport.privacy.access import Principal, Role
+from rapport.privacy.access import Action, Principal, Role
 from rapport.privacy.models import AuditEvent
 from rapport.store.listing import Listing
 from rapport.store.records import Records
@@ -56,6 +56,8 @@ def check_password_policy(password: str, *, email: str = "") -> None:
 
 
 def create_user(session: Session, principal: Principal, values: Mapping[str, Any]) -> User:
+    """Rights first (audited when refused): otherwise the duplicate check tells anyone which emails have accounts."""
+    users._require(session, principal, Action.create, None)
     values = dict(values)
     email = values["email"].strip().lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
@@ -229,6 +231,14 @@ def principal_for(user: User, *, via: str, ip: str | None = None, request_id: st
         ip=ip,
         request_id=request_id,
     )
+
+
+def own_account(session: Session, principal: Principal) -> User:
+    """The caller's own user: every role may read itself, whatever its rights on other users (analysts have none)."""
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None:
+        raise NotFound("this principal has no user account")
+    return user
 
 
 def present_user(user: User) -> UserRead:

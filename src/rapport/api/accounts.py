@@ -62,8 +62,7 @@ def logout(request: Request, response: Response, db: DbSession, settings: AppSet
 
 @router.get("/auth/me", tags=["auth"])
 def me(db: DbSession, principal: CurrentPrincipal) -> UserRead:
-    assert principal.user_id is not None
-    return account_service.present_user(account_service.users.get(db, principal, principal.user_id))
+    return account_service.present_user(account_service.own_account(db, principal))
 
 
 @router.get("/users", response_model=PageOut[UserRead], tags=["users"])

@@ -94,8 +94,8 @@ def delete_segment(segment_id: RecordId, db: DbSession, principal: CurrentPrinci
 
 @router.post("/segments/{segment_id}/refresh")
 def refresh_segment(segment_id: RecordId, db: DbSession, principal: CurrentPrincipal) -> SegmentRead:
-    segment = segments.get(db, principal, segment_id)
-    return SegmentRead.model_validate(segments.refresh(db, principal, segment))
+    """Count the members again and store the count (a write: update rights)."""
+    return SegmentRead.model_validate(segments.refresh_saved(db, principal, segment_id))
 
 
 @router.get("/segments/{segment_id}/members")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Engine
 
 from rapport.api.deps import AppSettings, CurrentPrincipal, DbSession
-from rapport.privacy import dp, pseudonyms
+from rapport.privacy import dp, pseudonyms, subjects
 from rapport.privacy.access import Action, require
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
+CustomerId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class DpQueryIn(BaseModel):
@@ -115,3 +117,29 @@ def export_pseudonymised(
     key = pseudonyms.key_from(settings.privacy.pseudonym_key, settings.data_dir)
     rows, report = pseudonyms.export_pseudonymised(db, principal, key=key, k=k or settings.privacy.k_anonymity)
     return PseudonymisedExportOut(report=report.as_dict(), rows=rows)
+
+
+class SubjectErasureOut(BaseModel):
+    customer_id: int
+    already_erased: bool
+    deleted: dict[str, int]
+    blanked: dict[str, int]
+    kept: dict[str, int]
+
+
+@router.get("/subjects/{customer_id}/export")
+def export_subject(customer_id: CustomerId, db: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Everything Rapport holds about one person as one JSON document (admins; audited as an `export`)."""
+    return subjects.export_subject(db, principal, customer_id)
+
+
+@router.post("/subjects/{customer_id}/erase")
+def erase_subject(
+    customer_id: CustomerId, db: DbSession, principal: CurrentPrincipal, request: Request, tasks: BackgroundTasks
+) -> SubjectErasureOut:
+    """Erase a person's personal data, keeping their orders anonymised (admins; idempotent; audited)."""
+    erasure = subjects.erase_subject(db, principal, customer_id)
+    engine = request.app.state.engine
+    if isinstance(engine, Engine) and not erasure.already_erased:
+        tasks.add_task(subjects.checkpoint, engine)  # runs after the response, so after the request's commit
+    return SubjectErasureOut.model_validate(erasure.as_dict())

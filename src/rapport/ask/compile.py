@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm import join as orm_join
 from sqlalchemy.orm import outerjoin as orm_outerjoin
@@ -33,12 +33,14 @@ from rapport.ask.semantic import (
     reachable,
 )
 from rapport.ask.values import link
+from rapport.customers import blind as customer_blind
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer
 from rapport.errors import Forbidden, Invalid
 from rapport.interactions import service as interaction_service
 from rapport.interactions.models import Interaction
 from rapport.privacy.access import Principal
+from rapport.privacy.crypto import Encrypted
 from rapport.sales import service as sales_service
 from rapport.sales.models import Deal, Order
 from rapport.tickets import service as ticket_service
@@ -266,6 +268,8 @@ def _filter(flt: Filter, session: Session | None, notes: list[str], dialect: str
     if flt.op in ("=", "!=", "in", "not in") and any(v is None for v in values):
         is_null = column.is_(None)
         return not_(is_null) if flt.op in ("!=", "not in") else is_null
+    if isinstance(column.type, Encrypted):
+        return _encrypted_filter(fld, flt, [str(v) for v in values])
     typed = [_typed(fld, v) for v in values]
     if fld.kind == "text" and flt.op in ("=", "!=", "in", "not in"):
         texts = [str(v) for v in typed]
@@ -285,6 +289,24 @@ def _filter(flt: Filter, session: Session | None, notes: list[str], dialect: str
     if len(typed) != 1:
         raise Refusal(f"'{flt.op}' on {flt.field} takes one value")
     return _compare(column, flt.op, typed[0])
+
+
+def _encrypted_filter(fld: Field, flt: Filter, values: list[str]) -> ColumnElement[bool]:
+    """Encrypted customer fields are matched through their blind indexes: a name by its words, an email or a phone
+    exactly; nothing else can be asked of ciphertext."""
+    by_field: dict[str, Callable[[str], ColumnElement[bool]]] = {
+        "customer.name": customer_blind.search_clause,
+        "customer.email": customer_blind.email_clause,
+        "customer.phone": customer_blind.phone_clause,
+    }
+    match = by_field.get(fld.name)
+    allowed = ("=", "!=", "in", "not in", "contains") if fld.name == "customer.name" else ("=", "!=", "in", "not in")
+    if match is None or flt.op not in allowed:
+        raise Refusal(
+            f"{fld.name} is encrypted at rest: it can be matched exactly ({', '.join(allowed)}), not by '{flt.op}'"
+        )
+    clause = or_(*(match(v) for v in values))
+    return not_(clause) if flt.op in ("!=", "not in") else clause
 
 
 def _typed(fld: Field, value: Any) -> Any:
@@ -378,6 +400,8 @@ def _ordering(
     for item in plan.order_by:
         if item.key not in by_name:
             raise Refusal(f"cannot order by '{item.key}': it is not a column of this answer")
+        if isinstance(by_name[item.key].type, Encrypted):
+            raise Refusal(f"cannot order by '{item.key}': it is encrypted at rest")
         ordering.append(by_name[item.key].desc() if item.desc else by_name[item.key].asc())
         used.add(item.key)
     if not ordering:
@@ -388,7 +412,7 @@ def _ordering(
         elif metric_names and len(metric_names) < len(columns):
             ordering, used = [by_name[metric_names[0]].desc()], {metric_names[0]}
     # Ties broken by the other columns, so the same question gives the same rows in the same order.
-    ordering += [expr.asc() for col, expr in columns if col.name not in used]
+    ordering += [expr.asc() for col, expr in columns if col.name not in used and not isinstance(expr.type, Encrypted)]
     return ordering
 
 

@@ -18,6 +18,7 @@ from rapport.assistant.models import Conversation, ConversationMessage
 from rapport.assistant.tools import assistant_principal
 from rapport.automation.intents import KeywordIntentClassifier
 from rapport.automation.sentiment import LexiconSentiment
+from rapport.customers import blind
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer
 from rapport.errors import Invalid
@@ -108,7 +109,7 @@ def contact_customer(session: Session, *, email: str, name: str | None, language
         raise Invalid("give an email address so our team can reply")
     principal = assistant_principal("widget")
     found = session.scalar(
-        customer_service.customers.visible(principal).where(Customer.email == email).order_by(Customer.id)
+        customer_service.customers.visible(principal).where(blind.email_clause(email)).order_by(Customer.id)
     )
     if found is not None:
         return found.id

@@ -141,7 +141,10 @@ def set_availability(
     audit.record(
         session, principal, action="update", entity="users", entity_id=user_id, detail={"availability": sorted(values)}
     )
-    return next(a for a in availability(session, principal, settings=settings) if a.user_id == user_id)
+    found = [a for a in availability(session, principal, settings=settings) if a.user_id == user_id]
+    if not found:
+        raise Invalid(f"user {user_id} does not take tickets (not an active user of an agent role)")
+    return found[0]
 
 
 def availability(session: Session, principal: Principal, *, settings: AutomationSettings) -> list[AvailabilityRead]:

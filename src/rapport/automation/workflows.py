@@ -120,7 +120,10 @@ def demo_ruleset() -> RuleSet:
 
 
 def install(session: Session, principal: Principal, ruleset: RuleSet) -> list[WorkflowRule]:
-    """Create the set's rules, or update those with the same name (a new version): installing twice is a no-op."""
+    """Create the set's rules, or update those with the same name (a new version): installing twice is a no-op.
+
+    Create rights are checked first, so a set that changes nothing is refused to a read-only role like any other."""
+    _require(session, principal, Action.create, None)
     installed = []
     for definition in ruleset.rules:
         existing = session.scalar(select(WorkflowRule).where(WorkflowRule.name == definition.name))

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from rapport.privacy import audit
+from rapport.privacy import audit, crypto
 from rapport.settings import Settings
 from rapport.store.engine import make_engine, make_sessionmaker
 
@@ -23,7 +23,8 @@ class CliContext:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings.resolved_database_url)
+            crypto.use_settings(self.settings)
+            self._engine = make_engine(self.settings.resolved_database_url, pool=self.settings.database)
         return self._engine
 
     @contextmanager

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rapport.privacy.crypto import Encrypted
 from rapport.store.base import Base, BigId, IdMixin, SoftDeleteMixin, TimestampMixin
 
 if TYPE_CHECKING:
@@ -28,22 +29,27 @@ class Company(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
 
 
 class Customer(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
-    """A person. `email` and `phone` are the primary ones (indexed); `emails`/`phones` hold all known."""
+    """A person. `email` and `phone` are the primary ones; `emails`/`phones` hold all known. Personal fields are
+    encrypted at rest (privacy/crypto.py) and searched through their blind indexes (customers/blind.py)."""
 
     __tablename__ = "customers"
     __table_args__ = (Index("ix_customers_owner_id_id", "owner_id", "id"),)
 
-    full_name: Mapped[str] = mapped_column(String(200), index=True)
-    first_name: Mapped[str | None] = mapped_column(String(100))
-    last_name: Mapped[str | None] = mapped_column(String(100))
+    full_name: Mapped[str] = mapped_column(Encrypted("customers.full_name"))
+    first_name: Mapped[str | None] = mapped_column(Encrypted("customers.first_name"))
+    last_name: Mapped[str | None] = mapped_column(Encrypted("customers.last_name"))
     gender: Mapped[str | None] = mapped_column(String(10))
-    birth_date: Mapped[date | None] = mapped_column()
+    birth_date: Mapped[date | None] = mapped_column(Encrypted("customers.birth_date", "date"))
     language: Mapped[str] = mapped_column(String(8), default="en")
-    email: Mapped[str | None] = mapped_column(String(254), index=True)
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    emails: Mapped[list[Any]] = mapped_column(default=list)
-    phones: Mapped[list[Any]] = mapped_column(default=list)
-    addresses: Mapped[list[Any]] = mapped_column(default=list)
+    email: Mapped[str | None] = mapped_column(Encrypted("customers.email"))
+    phone: Mapped[str | None] = mapped_column(Encrypted("customers.phone"))
+    emails: Mapped[list[Any]] = mapped_column(Encrypted("customers.emails", "json"), default=list)
+    phones: Mapped[list[Any]] = mapped_column(Encrypted("customers.phones", "json"), default=list)
+    addresses: Mapped[list[Any]] = mapped_column(Encrypted("customers.addresses", "json"), default=list)
+    # Keyed hashes of the encrypted values above, for exact and word search (customers/blind.py).
+    email_bidx: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone_bidx: Mapped[str | None] = mapped_column(String(32), index=True)
+    search_bidx: Mapped[str] = mapped_column(Text, default="")
     city: Mapped[str | None] = mapped_column(String(100), index=True)
     country: Mapped[str | None] = mapped_column(String(2), index=True)
     company_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("companies.id", ondelete="SET NULL"), index=True)
@@ -53,13 +59,21 @@ class Customer(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
     consent_email: Mapped[bool] = mapped_column(default=False)
     consent_sms: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(40), default="manual")
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Encrypted("customers.notes"))
 
     company: Mapped[Company | None] = relationship()
     owner: Mapped[User | None] = relationship()
     source_ids: Mapped[list[CustomerSourceId]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
     )
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _refresh_blind_indexes(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    from rapport.customers.blind import refresh  # blind.py builds its clauses on this model
+
+    refresh(customer)
 
 
 class CustomerSourceId(IdMixin, Base):

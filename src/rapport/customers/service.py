@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from rapport.accounts.models import User
+from rapport.customers import blind
 from rapport.customers.models import Company, ConsentRecord, Customer
 from rapport.customers.schemas import CompanyRead, CustomerRead
 from rapport.errors import Forbidden
@@ -37,10 +38,8 @@ customers = Records(
     references={"company_id": (Company, "company"), "owner_id": (User, "user")},
     listing=Listing(
         id_column=Customer.id,
-        sortable={"id": Customer.id, "full_name": Customer.full_name, "created_at": Customer.created_at},
+        sortable={"id": Customer.id, "created_at": Customer.created_at},
         filterable={
-            "email": Customer.email,
-            "phone": Customer.phone,
             "city": Customer.city,
             "country": Customer.country,
             "language": Customer.language,
@@ -51,7 +50,9 @@ customers = Records(
             "source": Customer.source,
             "created_at": Customer.created_at,
         },
-        searchable=(Customer.full_name, Customer.email, Customer.phone, Customer.city),
+        searchable=(Customer.city,),
+        exact_filters={"email": blind.email_clause, "phone": blind.phone_clause},
+        search=blind.search_clause,
     ),
 )
 

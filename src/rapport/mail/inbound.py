@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rapport.accounts.models import User
+from rapport.customers import blind
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer
 from rapport.errors import Invalid
@@ -204,7 +205,9 @@ def _import_staff_reply(
     session: Session, principal: Principal, parsed: Parsed, staff: User, source: str, result: ImportResult
 ) -> None:
     customer = session.scalar(
-        select(Customer).where(func.lower(Customer.email).in_(parsed.to_addrs), Customer.deleted_at.is_(None)).limit(1)
+        select(Customer)
+        .where(Customer.email_bidx.in_([blind.email_index(a) for a in parsed.to_addrs]), Customer.deleted_at.is_(None))
+        .limit(1)
     )
     ticket = thread_of(session, parsed, customer.id if customer else None)
     customer_id = ticket.customer_id if ticket is not None else customer.id if customer is not None else None
@@ -235,7 +238,7 @@ def _import_staff_reply(
 def _customer(session: Session, principal: Principal, parsed: Parsed, result: ImportResult) -> Customer:
     found = session.scalar(
         select(Customer)
-        .where(func.lower(Customer.email) == parsed.from_addr, Customer.deleted_at.is_(None))
+        .where(blind.email_clause(parsed.from_addr), Customer.deleted_at.is_(None))
         .order_by(Customer.id)
         .limit(1)
     )

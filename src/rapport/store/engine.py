@@ -11,11 +11,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from rapport.store.settings import DatabaseSettings
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
-    """An engine for `url`. A SQLite file gets WAL, foreign keys and a busy timeout on every connection."""
+def make_engine(url: str, *, echo: bool = False, pool: DatabaseSettings | None = None) -> Engine:
+    """An engine for `url`. A SQLite file gets WAL, foreign keys and a busy timeout on every connection; a server
+    database gets the connection pool of `pool` (RAPPORT_DATABASE__*), checked before each use."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -23,7 +26,16 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    pool = pool or DatabaseSettings()
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=pool.pool_size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.pool_timeout_s,
+        pool_recycle=pool.pool_recycle_s,
+        pool_pre_ping=True,
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -40,7 +52,26 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(IMMEDIATE) else "BEGIN")
+        connection.info[WROTE] = False
+
+    # Whether the open transaction has written (and so holds SQLite's write lock): audit.record uses it to keep a
+    # read-only request from upgrading its read snapshot to a write, which SQLite refuses when another writer
+    # committed in between ("database is locked", at once, whatever the busy timeout).
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not connection.info.get(WROTE) and not statement.lstrip()[:6].upper().startswith(_READS):
+            connection.info[WROTE] = True
+
+
+WROTE = "rapport.sqlite.wrote"
+IMMEDIATE = "rapport_sqlite_immediate"  # an execution option: begin SQLite's transaction holding the write lock
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPO", "RELEAS", "ROLLBA", "WITH")
+
+
+def has_written(connection: Connection) -> bool:
+    """True when this SQLite connection's transaction has written (always True for other databases)."""
+    return connection.dialect.name != "sqlite" or bool(connection.info.get(WROTE, True))
 
 
 def make_sessionmaker(bind: Engine | Connection) -> sessionmaker[Session]:

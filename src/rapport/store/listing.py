@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rapport.errors import Invalid
@@ -48,6 +48,10 @@ class Listing:
     sortable: Mapping[str, InstrumentedAttribute[Any]]
     filterable: Mapping[str, InstrumentedAttribute[Any]]
     searchable: Sequence[InstrumentedAttribute[Any]] = ()
+    # Encrypted fields: a filter name → the clause for an exact match (through a blind index), and a search that
+    # is OR-ed with the plain columns' LIKE.
+    exact_filters: Mapping[str, Callable[[str], ColumnElement[bool]]] = field(default_factory=dict)
+    search: Callable[[str], ColumnElement[bool]] | None = None
 
 
 def paginate(session: Session, stmt: Select[Any], listing: Listing, query: ListQuery) -> Page[Any]:
@@ -87,8 +91,16 @@ def _apply_filters(stmt: Select[Any], listing: Listing, filters: Mapping[str, st
         for suffix, suffix_op in RANGE_SUFFIXES.items():
             if raw_name.endswith(suffix):
                 name, op = raw_name[: -len(suffix)], suffix_op
+        if name in listing.exact_filters:
+            if op != "eq" or "\x00" in raw_value or len(raw_value) > 300:
+                raise Invalid(
+                    f"'{name}' is encrypted: it can only be matched exactly, with a value under 300 characters"
+                )
+            stmt = stmt.where(listing.exact_filters[name](raw_value))
+            continue
         if name not in listing.filterable:
-            raise Invalid(f"cannot filter by '{name}'; filterable fields: {', '.join(sorted(listing.filterable))}")
+            names = ", ".join(sorted([*listing.filterable, *listing.exact_filters]))
+            raise Invalid(f"cannot filter by '{name}'; filterable fields: {names}")
         column = listing.filterable[name]
         if raw_value == "" and op == "eq":
             stmt = stmt.where(column.is_(None))
@@ -103,13 +115,16 @@ def _apply_filters(stmt: Select[Any], listing: Listing, filters: Mapping[str, st
 
 
 def _apply_search(stmt: Select[Any], listing: Listing, q: str) -> Select[Any]:
-    if not listing.searchable:
+    if not listing.searchable and listing.search is None:
         raise Invalid("this list has no text search")
     q = q.strip()
     if not q or len(q) > 200:
         raise Invalid("search text must be 1 to 200 characters")
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return stmt.where(or_(*(col.ilike(pattern, escape="\\") for col in listing.searchable)))
+    clauses: list[ColumnElement[bool]] = [col.ilike(pattern, escape="\\") for col in listing.searchable]
+    if listing.search is not None:
+        clauses.append(listing.search(q))
+    return stmt.where(or_(*clauses))
 
 
 def parse_value(column: InstrumentedAttribute[Any], raw: str, name: str) -> Any:

@@ -31,7 +31,7 @@ from rapport.web.kit import CurrentViewer, PageRoute, Viewer, is_htmx, render
 router = APIRouter(prefix="/app", route_class=PageRoute, include_in_schema=False)
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
-SORTS = ("full_name", "-created_at", "created_at", "-id")
+SORTS = ("-created_at", "created_at", "-id", "id")  # names are encrypted: no order by name
 LIFECYCLE = ("lead", "prospect", "customer", "churned")
 # Panels later issues fill; each is a marked slot on the 360 page until then.
 SLOTS_360 = ("ai_summary", "churn_risk", "segment", "lifetime_value", "recommendations")
@@ -43,11 +43,11 @@ def _list_query(viewer: Viewer, chosen: dict[str, str], cursor: str | None) -> L
     }
     if chosen.get("owner") == "me":
         filters["owner_id"] = str(viewer.user_id)
-    sort = chosen.get("sort", "full_name")
+    sort = chosen.get("sort", "-created_at")
     return ListQuery(
         limit=lists.PAGE_SIZE,
         cursor=cursor,
-        sort=sort if sort in SORTS else "full_name",
+        sort=sort if sort in SORTS else "-created_at",
         q=chosen.get("q") or None,
         filters=filters,
     )

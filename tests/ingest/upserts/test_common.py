@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from rapport.customers.models import Customer
 from rapport.ingest.upserts.common import insert_rows, table
+from rapport.privacy import crypto
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -40,10 +41,17 @@ ROWS = [
 
 
 def _stored(connection: Connection, source: str) -> list[tuple[Any, ...]]:
-    """The raw values in the table (what the driver stored, not read back through the column types)."""
-    names = [c.name for c in table(Customer).c if c.key not in ("id", "source")]
-    sql = text(f"SELECT {', '.join(names)} FROM customers WHERE source = :source ORDER BY id")
-    return [tuple(row) for row in connection.execute(sql, {"source": source})]
+    """The raw values in the table (what the driver stored, not read back through the column types); encrypted ones
+    decrypted (their ciphertexts differ by design: each value has its own nonce)."""
+    columns = [c for c in table(Customer).c if c.key not in ("id", "source")]
+    sql = text(f"SELECT {', '.join(c.name for c in columns)} FROM customers WHERE source = :source ORDER BY id")
+    return [
+        tuple(
+            crypto.decrypt(value, c.type.context) if isinstance(c.type, crypto.Encrypted) and value else value
+            for c, value in zip(columns, row, strict=True)
+        )
+        for row in connection.execute(sql, {"source": source})
+    ]
 
 
 def test_insert_rows_stores_what_sqlalchemy_stores(connection: Connection) -> None:

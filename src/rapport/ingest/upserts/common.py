@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, select,
 from sqlalchemy.engine import Dialect
 
 from rapport.accounts.models import User
+from rapport.customers import blind
 from rapport.customers import service as customer_service
 from rapport.customers.models import Customer, CustomerSourceId
 from rapport.ingest.cleaning import has_cjk
@@ -22,6 +23,7 @@ from rapport.ingest.freetext import detect_language
 from rapport.ingest.models import ExternalId
 from rapport.ingest.rows import FieldError, Options, Prepared
 from rapport.privacy.access import Principal, Reach
+from rapport.privacy.crypto import Encrypted
 
 
 @dataclass
@@ -79,6 +81,8 @@ def insert_rows(conn: Connection, target: Table, rows: Sequence[Mapping[str, Any
         process = target.c[key].type._cached_bind_processor(conn.dialect)
         if process is None:
             pass
+        elif isinstance(target.c[key].type, Encrypted):
+            values = [process(value) for value in values]  # each its own nonce: equal values stay unlinkable
         elif isinstance(target.c[key].type, JSON) and getattr(conn.dialect, "_json_serializer", None) is None:
             values = [_json_text(value) if value is not None else process(value) for value in values]
         else:
@@ -229,7 +233,8 @@ def resolve_customers(
         v["customer_id"] = customer_id
         outcomes.append(None)
     if to_create:
-        ids = insert_returning_ids(conn, table(Customer), list(to_create.values()))
+        stubs = [{**row, **blind.index_values(row)} for row in to_create.values()]
+        ids = insert_returning_ids(conn, table(Customer), stubs)
         created = dict(zip(to_create, ids, strict=True))
         ctx.warnings["customers created from their email (not in Rapport yet)"] += len(created)
         for row, outcome in zip(rows, outcomes, strict=True):
@@ -242,16 +247,17 @@ def _customers_by_email(conn: Connection, principal: Principal, emails: set[str]
     if not emails:
         return {}
     customers = table(Customer)
+    by_index = {blind.email_index(email): email for email in emails}
     stmt = (
-        select(customers.c.email, customers.c.id)
-        .where(customers.c.email.in_(emails), customers.c.deleted_at.is_(None))
+        select(customers.c.email_bidx, customers.c.id)
+        .where(customers.c.email_bidx.in_(list(by_index)), customers.c.deleted_at.is_(None))
         .order_by(customers.c.id.desc())
     )
     visible = customer_service.visible_ids(principal)
     if visible is not None:
         stmt = stmt.where(customers.c.id.in_(visible))
     return {
-        key: value for key, value in conn.execute(stmt)
+        by_index[index]: value for index, value in conn.execute(stmt)
     }  # the last (lowest) id wins: the oldest customer with the email
 
 
@@ -294,6 +300,9 @@ CUSTOMER_DEFAULTS: dict[str, Any] = {
     "consent_sms": False,
     "notes": None,
     "deleted_at": None,
+    "email_bidx": None,
+    "phone_bidx": None,
+    "search_bidx": "",
 }
 
 

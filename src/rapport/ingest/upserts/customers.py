@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from rapport.customers import blind
 from rapport.customers import service as customer_service
 from rapport.customers.models import Company, ConsentRecord, Customer, CustomerSourceId
 from rapport.ingest.rows import Prepared
@@ -122,16 +123,17 @@ def _lookup(
         kind = "fingerprint" if external_id.startswith("#") else "id"
         found[(kind, external_id)] = [customer_id]
     customers = table(Customer)
-    for kind in ("email", "phone"):
+    for kind, index_of in (("email", blind.email_index), ("phone", blind.phone_index)):
         if wanted.get(kind):
-            column = customers.c[kind]
+            by_index = {index_of(value): value for value in wanted[kind]}
+            column = customers.c[f"{kind}_bidx"]
             stmt = (
                 select(column, customers.c.id)
-                .where(column.in_(wanted[kind]), customers.c.deleted_at.is_(None))
+                .where(column.in_([i for i in by_index if i]), customers.c.deleted_at.is_(None))
                 .order_by(customers.c.id)
             )
-            for value, customer_id in conn.execute(stmt):
-                found.setdefault((kind, value), []).append(customer_id)
+            for index, customer_id in conn.execute(stmt):
+                found.setdefault((kind, by_index[index]), []).append(customer_id)
     return found
 
 
@@ -260,16 +262,23 @@ def _companies(conn: Connection, ctx: WriteContext, names: set[str]) -> dict[str
     return known
 
 
+def _indexes(state: _State) -> dict[str, Any]:
+    """The blind indexes again when a value they are made of changed."""
+    if {"full_name", "email", "phone", "emails", "phones"} & set(state.changed):
+        return blind.index_values(state.current)
+    return {}
+
+
 def _flush(conn: Connection, ctx: WriteContext, states: dict[int, _State], new_states: list[_State]) -> None:
     customers = table(Customer)
-    ids = insert_returning_ids(conn, customers, [s.current for s in new_states])
+    ids = insert_returning_ids(conn, customers, [{**s.current, **blind.index_values(s.current)} for s in new_states])
     for state, record_id in zip(new_states, ids, strict=True):
         state.record_id = record_id
     update_many(
         conn,
         customers,
         (
-            (s.record_id, {**{n: s.current[n] for n in s.changed}, "updated_at": ctx.now})
+            (s.record_id, {**{n: s.current[n] for n in s.changed}, **_indexes(s), "updated_at": ctx.now})
             for s in states.values()
             if s.changed and s.record_id is not None
         ),
