@@ -61,6 +61,9 @@ class ModelOutputInvalid(RapportError):
     code = "bad_model_output"
 
 
+MIN_CALL_S = 1.0
+
+
 @dataclass
 class _Limiter:
     """At most `concurrency` calls at once and `queue` waiting; the rest are told when to come back."""
@@ -78,9 +81,11 @@ class _Limiter:
     def retry_after_s(self) -> int:
         return max(1, round(self.mean_latency_s * (self.waiting + 1) / self.concurrency))
 
-    def acquire(self, timeout_s: float) -> None:
+    def acquire(self, timeout_s: float) -> float:
+        """Wait for a slot (at most `timeout_s`); the seconds waited, which the call's own deadline then loses."""
         if self.semaphore.acquire(blocking=False):
-            return
+            return 0.0
+        started = time.perf_counter()
         with self.lock:
             if self.waiting >= self.queue:
                 raise Busy(f"the model is busy ({self.waiting} calls waiting)", retry_after_s=self.retry_after_s())
@@ -91,6 +96,11 @@ class _Limiter:
         finally:
             with self.lock:
                 self.waiting -= 1
+        waited = time.perf_counter() - started
+        if timeout_s - waited < MIN_CALL_S:  # too little of the deadline left for a useful answer
+            self.semaphore.release()
+            raise Busy("the model stayed busy for most of the timeout", retry_after_s=self.retry_after_s())
+        return waited
 
     def release(self, latency_s: float) -> None:
         self.mean_latency_s = 0.8 * self.mean_latency_s + 0.2 * latency_s
@@ -199,7 +209,8 @@ class Gateway:
                 return cached
         request, redaction = self._redact(provider, request)
         limiter = self._limiters[self.provider_name(feature)]
-        limiter.acquire(request.timeout_s)
+        waited = limiter.acquire(request.timeout_s)
+        request = replace(request, timeout_s=request.timeout_s - waited)  # one deadline for the wait and the call
         started = time.perf_counter()
         try:
             completion = provider.complete(request)
@@ -263,7 +274,8 @@ class Gateway:
         )
         request, redaction = self._redact(provider, request)
         limiter = self._limiters[self.provider_name(feature)]
-        limiter.acquire(request.timeout_s)
+        waited = limiter.acquire(request.timeout_s)
+        request = replace(request, timeout_s=request.timeout_s - waited)  # one deadline for the wait and the call
         started = time.perf_counter()
         first_token_ms: float | None = None
         pieces: list[str] = []

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel
 
-from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut
+from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut, WriteLock
 from rapport.customers import flows as customer_flows
 from rapport.customers import service as customer_service
 from rapport.customers.schemas import (
@@ -20,7 +20,7 @@ from rapport.customers.schemas import (
     CustomerUpdate,
 )
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], dependencies=[WriteLock])
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

@@ -14,6 +14,7 @@ from rapport.errors import Unauthenticated
 from rapport.privacy import audit
 from rapport.privacy.access import Principal
 from rapport.settings import Settings
+from rapport.store.engine import IMMEDIATE
 from rapport.store.listing import ListQuery
 
 T = TypeVar("T")
@@ -23,6 +24,9 @@ RESERVED_PARAMS = frozenset({"limit", "cursor", "sort", "q"})
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -44,6 +48,18 @@ def get_db(request: Request) -> Iterator[Session]:
 
 # scope="function": the commit happens before the response is sent, so a failed commit is never reported as success.
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def write_lock(request: Request, db: DbSession) -> None:
+    """A router dependency for plain record writes: on SQLite the request's transaction takes the write lock when it
+    starts (waiting its turn), instead of upgrading a read snapshot at its first write, which SQLite refuses at once
+    when another request committed meanwhile. Only for routers whose writes are short and call no model and open no
+    other session: a request holding the lock while a model answers would stall every other writer."""
+    if request.method not in SAFE_METHODS:
+        db.connection(execution_options={IMMEDIATE: True})
+
+
+WriteLock = Depends(write_lock)
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

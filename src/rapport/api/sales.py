@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut
+from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut, WriteLock
 from rapport.sales import service as sales_service
 from rapport.sales.schemas import (
     DealCreate,
@@ -22,7 +22,7 @@ from rapport.sales.schemas import (
     ProductUpdate,
 )
 
-router = APIRouter(tags=["sales"])
+router = APIRouter(tags=["sales"], dependencies=[WriteLock])
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, status
 
 from rapport.activities import service as task_service
 from rapport.activities.schemas import TaskCreate, TaskRead, TaskUpdate
-from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut
+from rapport.api.deps import CurrentPrincipal, DbSession, ListParams, PageOut, WriteLock
 from rapport.interactions import service as interaction_service
 from rapport.interactions.schemas import InteractionCreate, InteractionRead, InteractionUpdate
 from rapport.knowledge import service as knowledge_service
@@ -16,7 +16,7 @@ from rapport.knowledge.schemas import ArticleCreate, ArticleRead, ArticleUpdate
 from rapport.tickets import service as ticket_service
 from rapport.tickets.schemas import TicketCreate, TicketRead, TicketUpdate
 
-router = APIRouter()
+router = APIRouter(dependencies=[WriteLock])
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

@@ -8,15 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from rapport.kit.clock import utcnow
 from rapport.privacy.access import Principal
 from rapport.privacy.models import AuditEvent
+from rapport.store.engine import has_written
 
 GENESIS = "0" * 64
 _PENDING = "rapport.audit.deferred"
+_AFTER_COMMIT = "rapport.audit.after_commit"
 # Any constant works: it names the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x52415050
 
@@ -31,7 +35,18 @@ def record(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (so a rolled-back write leaves no event)."""
+    """Append one event to the chain, in the caller's transaction (so a rolled-back write leaves no event).
+
+    A read on SQLite by a transaction that has not written is recorded right after that transaction commits (before
+    the door answers), in a transaction of its own that starts with a write. Appending it inside would upgrade the
+    caller's read snapshot to a write, which SQLite refuses at once when another request committed meanwhile: under
+    concurrent load that turned plain reads into "database is busy" errors. A read whose transaction rolls back (the
+    request failed, so nothing was returned) leaves no event.
+    """
+    if action == "read" and _reads_alone(session):
+        fields = {"action": action, "entity": entity, "entity_id": entity_id, "outcome": outcome, "detail": detail}
+        session.info.setdefault(_AFTER_COMMIT, []).append((principal, fields))
+        return AuditEvent(action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id))
     if session.get_bind().dialect.name == "postgresql":
         # Two transactions must not both chain onto the same predecessor; held until commit.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
@@ -56,6 +71,36 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def _reads_alone(session: Session) -> bool:
+    bind = session.get_bind()
+    return isinstance(bind, Engine) and bind.dialect.name == "sqlite" and not has_written(session.connection())
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _write_after_commit(session: Session) -> None:
+    pending: list[tuple[Principal, dict[str, Any]]] = session.info.pop(_AFTER_COMMIT, [])
+    if not pending:
+        return
+    engine = session.get_bind()
+    for attempt in range(3):
+        try:
+            with Session(engine, expire_on_commit=False) as alone:
+                # A write first takes SQLite's write lock (waiting out the busy timeout); reads after it are current.
+                alone.execute(text("DELETE FROM audit_events WHERE 0 = 1"))
+                for principal, fields in pending:
+                    record(alone, principal, **fields)
+                alone.commit()
+                return
+        except OperationalError as exc:
+            if attempt == 2 or "locked" not in str(exc.orig).lower():
+                raise
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_reads(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def deny(session: Session, principal: Principal, *, action: str, entity: str, entity_id: int | str | None) -> None:
